@@ -1,0 +1,27 @@
+"""autoxai: Automated AI for tabular data — search for a good model, then explain it.
+
+The front door::
+
+    import autoxai
+    study = autoxai.tune(objective, {"x": autoxai.Float(-5, 5)}, n_trials=100)
+    study.best_params
+"""
+
+from autoxai._version import __version__
+from autoxai.exceptions import AutoXAIError
+from autoxai.space import Categorical, Float, Int, SearchSpace
+from autoxai.study import Study, Trial, TrialState, create_study, tune
+
+__all__ = [
+    "AutoXAIError",
+    "Categorical",
+    "Float",
+    "Int",
+    "SearchSpace",
+    "Study",
+    "Trial",
+    "TrialState",
+    "__version__",
+    "create_study",
+    "tune",
+]

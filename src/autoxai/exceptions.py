@@ -1,0 +1,52 @@
+"""The errors autoxai raises.
+
+Every user mistake raises a subclass of :class:`AutoXAIError`. Where a built-in exception
+fits, the subclass also inherits it, so ``except ValueError`` keeps working for callers
+who do not know autoxai. The CLI turns an ``AutoXAIError`` into one line on stderr and
+exit status 2.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AutoXAIError",
+    "ExecutionError",
+    "InvalidParameterError",
+    "NoCompletedTrialsError",
+    "ParameterTypeError",
+    "SearchSpaceError",
+    "StorageError",
+    "StudyError",
+]
+
+
+class AutoXAIError(Exception):
+    """Base class of every error autoxai raises on purpose."""
+
+
+class InvalidParameterError(AutoXAIError, ValueError):
+    """A function or class was given an argument value outside its rules."""
+
+
+class ParameterTypeError(AutoXAIError, TypeError):
+    """A function or class was given an argument of the wrong type."""
+
+
+class SearchSpaceError(AutoXAIError, ValueError):
+    """A distribution or a search space was given invalid arguments."""
+
+
+class StudyError(AutoXAIError, ValueError):
+    """A study was used in a way its rules do not allow."""
+
+
+class NoCompletedTrialsError(StudyError):
+    """A best trial was asked for before any trial completed."""
+
+
+class StorageError(AutoXAIError, RuntimeError):
+    """A storage could not be opened, read or written."""
+
+
+class ExecutionError(AutoXAIError, RuntimeError):
+    """An executor failed to run a trial (not the objective: the machinery around it)."""

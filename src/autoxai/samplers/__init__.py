@@ -1,0 +1,27 @@
+"""Samplers: how the next configuration is chosen.
+
+Registry names (for ``tune(method=...)``): ``"random"``, ``"grid"``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autoxai._utils import RandomState, choose
+from autoxai.samplers._base import BaseSampler
+from autoxai.samplers._grid import GridSampler
+from autoxai.samplers._random import RandomSampler
+
+__all__ = ["SAMPLERS", "BaseSampler", "GridSampler", "RandomSampler", "get_sampler"]
+
+#: Registry of sampler names; a sampler added here is covered by the conformance tests.
+SAMPLERS: dict[str, type[BaseSampler]] = {
+    "random": RandomSampler,
+    "grid": GridSampler,
+}
+
+
+def get_sampler(method: str, *, random_state: RandomState = None, **options: Any) -> BaseSampler:
+    """Build the sampler registered as ``method`` (with "did you mean" for typos)."""
+    choose("method", method, SAMPLERS)
+    return SAMPLERS[method](random_state=random_state, **options)

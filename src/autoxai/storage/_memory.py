@@ -1,0 +1,110 @@
+"""In-memory storage: the default, for a study that lives as long as its process."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from autoxai.exceptions import StudyError
+from autoxai.storage._base import BaseStorage, StudyRecord
+from autoxai.study._trial import Trial, TrialState
+
+__all__ = ["InMemoryStorage"]
+
+
+class InMemoryStorage(BaseStorage):
+    """Studies kept in this process's memory; nothing survives the process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._studies: dict[str, StudyRecord] = {}
+        self._trials: dict[int, list[Trial]] = {}
+
+    def create_study(self, name: str, direction: str, space: Mapping[str, Any]) -> StudyRecord:
+        with self._lock:
+            if name in self._studies:
+                raise StudyError(f"a study named {name!r} already exists in this storage")
+            record = StudyRecord(len(self._studies), name, direction, copy.deepcopy(dict(space)))
+            self._studies[name] = record
+            self._trials[record.study_id] = []
+            return record
+
+    def load_study(self, name: str) -> StudyRecord | None:
+        return self._studies.get(name)
+
+    def study_names(self) -> list[str]:
+        return list(self._studies)
+
+    def create_trial(self, study_id, *, params, state, owner, budget=None, retry_of=None):
+        with self._lock:
+            trials = self._trials[study_id]
+            trial = Trial(
+                number=len(trials),
+                state=state,
+                params=dict(params),
+                budget=budget,
+                time_start=time.time() if state is TrialState.RUNNING else None,
+                retry_of=retry_of,
+            )
+            trials.append(trial)
+            return trial
+
+    def claim_waiting(self, study_id: int, owner: str) -> Trial | None:
+        with self._lock:
+            trials = self._trials[study_id]
+            for trial in trials:
+                if trial.state is TrialState.WAITING:
+                    claimed = dataclasses.replace(
+                        trial, state=TrialState.RUNNING, time_start=time.time()
+                    )
+                    trials[trial.number] = claimed
+                    return claimed
+            return None
+
+    def finish_trial(self, study_id, number, *, state, value=None, error=None, duration=None):
+        with self._lock:
+            trials = self._trials[study_id]
+            if not 0 <= number < len(trials):
+                raise StudyError(f"the study has no trial number {number}")
+            old = trials[number]
+            if old.state is not TrialState.RUNNING:
+                raise StudyError(f"trial {number} is {old.state}, not RUNNING: it cannot be told")
+            now = time.time()
+            new = dataclasses.replace(
+                old,
+                state=state,
+                value=value,
+                error=error,
+                time_complete=now,
+                duration=duration if duration is not None else now - (old.time_start or now),
+            )
+            trials[number] = new
+            return new
+
+    def get_trials(self, study_id: int) -> list[Trial]:
+        return list(self._trials[study_id])
+
+    def recover(
+        self, study_id: int, *, is_alive: Callable[[str], bool], requeue: bool
+    ) -> list[Trial]:
+        # Every trial here belongs to this live process: nothing to recover but re-queues.
+        if not requeue:
+            return []
+        with self._lock:
+            trials = self._trials[study_id]
+            retried = {t.retry_of for t in trials if t.retry_of is not None}
+            for t in [t for t in trials if t.interrupted and t.number not in retried]:
+                trials.append(
+                    Trial(
+                        number=len(trials),
+                        state=TrialState.WAITING,
+                        params=dict(t.params),
+                        budget=t.budget,
+                        retry_of=t.number,
+                    )
+                )
+        return []

@@ -1,0 +1,219 @@
+"""The driver loop: ask, submit, wait, tell — in this process or on an executor.
+
+Only this loop (the driver) touches the study and its storage; workers receive a
+picklable objective and a configuration and return a number, so any
+``concurrent.futures.Executor`` (a local process pool, Dask) can run them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from autoxai.exceptions import ExecutionError, InvalidParameterError
+from autoxai.study._progress import Progress
+from autoxai.study._trial import INTERRUPTED, Trial, TrialState
+
+if TYPE_CHECKING:
+    from autoxai.study._study import Callback, Study
+
+__all__ = ["EvalResult", "evaluate", "run_optimize"]
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """What a worker sends back: the raw return value or the error, and the time taken."""
+
+    value: Any
+    error: str | None
+    duration: float
+
+
+def evaluate(
+    objective: Callable[..., Any], params: dict[str, Any], budget: Any, catch: bool = True
+) -> EvalResult:
+    """Run the objective once; runs in the worker.
+
+    With ``catch``, an ``Exception`` becomes the result's error string (the traceback's
+    last frames included); without, it propagates. ``KeyboardInterrupt`` and
+    ``SystemExit`` always propagate: they stop the run.
+    """
+    start = time.perf_counter()
+    try:
+        value = objective(params) if budget is None else objective(params, budget)
+    except Exception as exc:
+        if not catch:
+            raise
+        tb = traceback.format_exc(limit=-3)
+        return EvalResult(None, f"{type(exc).__name__}: {exc}\n{tb}", time.perf_counter() - start)
+    return EvalResult(value, None, time.perf_counter() - start)
+
+
+class _InlineExecutor(Executor):
+    """Runs each job at submit time, in this process: n_jobs=1 without a pool."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # KeyboardInterrupt propagates to the driver
+            future.set_exception(exc)
+        return future
+
+
+def _resolve_jobs(n_jobs: int, executor: Executor | None) -> int:
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0 or n_jobs < -1:
+        raise InvalidParameterError(f"n_jobs must be a positive int or -1, got {n_jobs!r}")
+    if n_jobs == -1:
+        return os.cpu_count() or 1
+    if executor is not None and n_jobs == 1:
+        return _executor_width(executor)
+    return n_jobs
+
+
+def _executor_width(executor: Executor) -> int:
+    """How many jobs ``executor`` runs at once, as far as it tells."""
+    width = getattr(executor, "_max_workers", None)
+    if isinstance(width, int) and width > 0:
+        return width
+    client = getattr(executor, "_client", None)  # distributed.client.ClientExecutor
+    if client is not None:
+        try:
+            return max(1, sum(client.nthreads().values()))
+        except Exception:  # a client that cannot answer: fall back below
+            pass
+    return os.cpu_count() or 1
+
+
+def _check_budget(study: Study, n_trials, timeout) -> None:
+    if n_trials is not None and (
+        not isinstance(n_trials, int) or isinstance(n_trials, bool) or n_trials < 0
+    ):
+        raise InvalidParameterError(f"n_trials must be an int >= 0, got {n_trials!r}")
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
+    ):
+        raise InvalidParameterError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+    if n_trials is None and timeout is None and not study.sampler.is_finite:
+        raise InvalidParameterError(
+            f"{study.sampler!r} never runs out of configurations: give n_trials or timeout"
+        )
+
+
+def run_optimize(
+    study: Study,
+    objective: Callable[..., Any],
+    *,
+    n_trials: int | None,
+    timeout: float | None,
+    n_jobs: int,
+    executor: Executor | None,
+    callbacks: Sequence[Callback],
+    catch: bool,
+    show_progress: bool,
+) -> None:
+    """The loop behind :meth:`Study.optimize`; see there for the arguments."""
+    if not callable(objective):
+        raise InvalidParameterError(f"objective must be callable, got {objective!r}")
+    _check_budget(study, n_trials, timeout)
+    width = _resolve_jobs(n_jobs, executor)
+    own_pool = executor is None and width > 1
+    if executor is None:
+        executor = _local_pool(width) if width > 1 else _InlineExecutor()
+
+    study._stop_requested = False
+    start = time.monotonic()
+    pending: dict[Future, Trial] = {}
+    submitting: Trial | None = None
+    started = 0
+    exhausted = False
+    progress = Progress(study, n_trials=n_trials, timeout=timeout, enabled=show_progress)
+
+    def may_start() -> bool:
+        if exhausted or study._stop_requested:
+            return False
+        if n_trials is not None and started >= n_trials:
+            return False
+        return timeout is None or time.monotonic() - start < timeout
+
+    try:
+        with progress:
+            while True:
+                while len(pending) < width and may_start():
+                    trial = study._ask_or_none()
+                    if trial is None:
+                        exhausted = True
+                        break
+                    started += 1
+                    submitting = trial  # inline runs happen inside submit: track it
+                    future = executor.submit(evaluate, objective, trial.params, trial.budget, catch)
+                    submitting = None
+                    pending[future] = trial
+                if not pending:
+                    break
+                remaining = (
+                    None if timeout is None else max(0.0, timeout - (time.monotonic() - start))
+                )
+                # Wake up at the timeout too, so the progress bar's clock keeps moving.
+                done, _ = wait(list(pending), timeout=_poll(remaining), return_when=FIRST_COMPLETED)
+                for future in done:
+                    trial = pending.pop(future)
+                    record = _record(study, trial, future, catch)
+                    progress.update(record)
+                    for callback in callbacks:
+                        callback(study, record)
+                progress.refresh()
+    except BaseException:
+        # Ctrl-C, an executor failure, catch=False or a failing callback: leave no trial
+        # RUNNING behind. Finished trials are already stored.
+        unfinished = [*pending.values(), *([submitting] if submitting else [])]
+        for trial in unfinished:
+            _tell_quietly(study, trial, INTERRUPTED)
+        if own_pool:
+            executor.shutdown(wait=False, kill_workers=True)
+        raise
+
+
+def _poll(remaining: float | None) -> float:
+    return 0.5 if remaining is None else min(0.5, max(remaining, 0.01))
+
+
+def _record(study: Study, trial: Trial, future: Future, catch: bool) -> Trial:
+    """Tell the study what a finished future says; raise what must stop the loop."""
+    try:
+        result: EvalResult = future.result()
+    except Exception as exc:
+        if not catch:  # the objective's own error, re-raised as it is
+            study.tell(trial, state=TrialState.FAILED, error=f"{type(exc).__name__}: {exc}")
+            raise
+        # With catch, the objective's errors come back as results: this is the executor.
+        study.tell(trial, state=TrialState.FAILED, error=f"executor error: {exc!r}")
+        raise ExecutionError(
+            f"the executor could not run trial {trial.number}: {exc!r}. If the objective "
+            "cannot be pickled, define it at module level, or use n_jobs > 1 without "
+            "executor= (its pool pickles closures)"
+        ) from exc
+    if result.error is not None:
+        return study.tell(
+            trial, state=TrialState.FAILED, error=result.error, duration=result.duration
+        )
+    return study.tell(trial, result.value, duration=result.duration)
+
+
+def _tell_quietly(study: Study, trial: Trial, error: str) -> None:
+    # Already told, or the storage is gone: nothing more to do on the way out.
+    with contextlib.suppress(Exception):
+        study.tell(trial, state=TrialState.FAILED, error=error)
+
+
+def _local_pool(width: int) -> Executor:
+    """A process pool that pickles with cloudpickle (loky, as shipped with joblib)."""
+    from joblib.externals.loky import get_reusable_executor
+
+    return get_reusable_executor(max_workers=width, timeout=60)

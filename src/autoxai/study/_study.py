@@ -1,0 +1,351 @@
+"""Study: the record of a search and the ask/tell interface to it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+import pandas as pd
+
+from autoxai._utils import choose
+from autoxai.exceptions import NoCompletedTrialsError, ParameterTypeError, StudyError
+from autoxai.samplers import BaseSampler, RandomSampler
+from autoxai.space import BaseDistribution, SearchSpace
+from autoxai.storage import BaseStorage, StudyRecord, get_storage
+from autoxai.study._owner import current_owner, is_alive
+from autoxai.study._trial import Trial, TrialState, check_value
+
+__all__ = ["DIRECTIONS", "Study", "create_study"]
+
+DIRECTIONS = ("minimize", "maximize")
+
+Objective = Callable[[dict[str, Any]], float]
+Callback = Callable[["Study", Trial], None]
+
+
+class Study:
+    """A search over a space: its trials, their outcomes, and the sampler that proposes.
+
+    Build one with :func:`create_study` (or let :func:`autoxai.tune` do it). Use
+    :meth:`optimize` to run an objective, or :meth:`ask` / :meth:`tell` to run your own
+    loop. Every trial is written to the storage when it is asked and when it is told.
+    """
+
+    def __init__(
+        self,
+        record: StudyRecord,
+        *,
+        space: SearchSpace,
+        sampler: BaseSampler,
+        storage: BaseStorage,
+    ) -> None:
+        self._record = record
+        self._space = space
+        self._sampler = sampler
+        self._storage = storage
+        self._owner = current_owner()
+        self._stop_requested = False
+
+    # -- what the study is ------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The study's name in its storage."""
+        return self._record.name
+
+    @property
+    def space(self) -> SearchSpace:
+        """The search space."""
+        return self._space
+
+    @property
+    def direction(self) -> str:
+        """``"minimize"`` or ``"maximize"``."""
+        return self._record.direction
+
+    @property
+    def sampler(self) -> BaseSampler:
+        """The sampler proposing new configurations."""
+        return self._sampler
+
+    @property
+    def storage(self) -> BaseStorage:
+        """Where the trials are kept."""
+        return self._storage
+
+    def __repr__(self) -> str:
+        return (
+            f"Study(name={self.name!r}, direction={self.direction!r}, "
+            f"n_trials={len(self.trials)}, sampler={self.sampler!r})"
+        )
+
+    # -- trials -----------------------------------------------------------------------
+    @property
+    def trials(self) -> list[Trial]:
+        """All trials, ordered by number (read fresh from the storage)."""
+        return self._storage.get_trials(self._record.study_id)
+
+    def get_trials(self, states: Iterable[TrialState] | None = None) -> list[Trial]:
+        """Trials, optionally only those in ``states``."""
+        trials = self.trials
+        if states is None:
+            return trials
+        wanted = {TrialState(s) for s in states}
+        return [t for t in trials if t.state in wanted]
+
+    @property
+    def best_trial(self) -> Trial:
+        """The COMPLETE trial with the best value (the earliest one on ties)."""
+        complete = self.get_trials([TrialState.COMPLETE])
+        if not complete:
+            raise NoCompletedTrialsError(
+                f"study {self.name!r} has no COMPLETE trial yet "
+                f"({len(self.trials)} trials in all); no best trial to show"
+            )
+        sign = 1.0 if self.direction == "minimize" else -1.0
+        return min(complete, key=lambda t: (sign * t.value, t.number))
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        """Configuration of :attr:`best_trial`."""
+        return dict(self.best_trial.params)
+
+    @property
+    def best_value(self) -> float:
+        """Value of :attr:`best_trial`."""
+        return self.best_trial.value
+
+    def trials_dataframe(self) -> pd.DataFrame:
+        """One row per trial: number, state, value, budget, times, error, ``params_*``."""
+        rows = []
+        for t in self.trials:
+            row = {
+                "number": t.number,
+                "state": t.state.value,
+                "value": t.value,
+                "budget": t.budget,
+                "datetime_start": t.datetime_start,
+                "datetime_complete": t.datetime_complete,
+                "duration": t.duration,
+                "error": t.error,
+                "retry_of": t.retry_of,
+            }
+            row.update({f"params_{k}": v for k, v in t.params.items()})
+            rows.append(row)
+        columns = [
+            "number", "state", "value", "budget", "datetime_start", "datetime_complete",
+            "duration", "error", "retry_of",
+            *[f"params_{name}" for name in self.space],
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns)
+
+    # -- ask / tell -------------------------------------------------------------------
+    def enqueue(self, params: Mapping[str, Any]) -> Trial:
+        """Queue a configuration to be evaluated before the sampler is asked again."""
+        params = self.space.validate(params)
+        return self._storage.create_trial(
+            self._record.study_id, params=params, state=TrialState.WAITING, owner=""
+        )
+
+    def ask(self) -> Trial:
+        """Start a trial: a queued configuration if any, else the sampler's proposal.
+
+        Raises ``StudyError`` when a finite sampler (a grid) has nothing left.
+        """
+        trial = self._ask_or_none()
+        if trial is None:
+            raise StudyError(f"the {self.sampler!r} has no configurations left to try")
+        return trial
+
+    def _ask_or_none(self) -> Trial | None:
+        study_id = self._record.study_id
+        trials = self._storage.get_trials(study_id)
+        if any(t.state is TrialState.WAITING for t in trials):
+            claimed = self._storage.claim_waiting(study_id, self._owner)
+            if claimed is not None:
+                return claimed
+        params = self._sampler.sample(self, trials)
+        if params is None:
+            return None
+        return self._storage.create_trial(
+            study_id, params=params, state=TrialState.RUNNING, owner=self._owner
+        )
+
+    def tell(
+        self,
+        trial: Trial | int,
+        value: Any = None,
+        *,
+        state: TrialState | str | None = None,
+        error: str | None = None,
+        duration: float | None = None,
+    ) -> Trial:
+        """Record the outcome of a RUNNING trial and return its final record.
+
+        ``tell(trial, value)`` completes it; a value that is not a finite number marks
+        it FAILED with the reason. ``tell(trial, state="FAILED", error="why")`` fails it
+        and ``state="PRUNED"`` prunes it (a value may be given: the last one seen).
+        """
+        number = trial.number if isinstance(trial, Trial) else trial
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise ParameterTypeError(f"tell takes a Trial or its number, got {trial!r}")
+        if state is None:
+            if value is None:
+                raise StudyError("tell needs a value, or a state (FAILED or PRUNED)")
+            state = TrialState.COMPLETE
+        state = TrialState(choose("state", str(state).upper(), ["COMPLETE", "FAILED", "PRUNED"]))
+        if value is not None:
+            value, reason = check_value(value)
+            if reason is not None:
+                state, error = TrialState.FAILED, reason
+        elif state is TrialState.COMPLETE:
+            raise StudyError("a COMPLETE trial needs a value")
+        if state is TrialState.FAILED:
+            value = None
+            error = error or "failed"
+        return self._storage.finish_trial(
+            self._record.study_id,
+            number,
+            state=state,
+            value=value,
+            error=error,
+            duration=duration,
+        )
+
+    def stop(self) -> None:
+        """Ask a running :meth:`optimize` to start no new trial (e.g. from a callback)."""
+        self._stop_requested = True
+
+    # -- the driver loop --------------------------------------------------------------
+    def optimize(
+        self,
+        objective: Objective,
+        *,
+        n_trials: int | None = None,
+        timeout: float | None = None,
+        n_jobs: int = 1,
+        executor: Executor | None = None,
+        callbacks: Sequence[Callback] = (),
+        catch: bool = True,
+        show_progress: bool = False,
+    ) -> None:
+        """Run ``objective(params) -> float`` on ``n_trials`` more trials.
+
+        Parameters
+        ----------
+        objective : callable
+            Takes a dict of parameter values, returns a number. Lambdas and closures
+            work with ``n_jobs > 1`` (they are sent to workers with cloudpickle).
+        n_trials : int, optional
+            How many trials to run in this call. With neither ``n_trials`` nor
+            ``timeout``, only a finite sampler (a grid) is allowed: it runs to the end.
+        timeout : float, optional
+            Seconds after which no new trial starts; running ones are finished.
+        n_jobs : int
+            Trials evaluated at once; ``> 1`` uses a local process pool, ``-1`` one
+            worker per CPU. With ``executor``, the number of trials kept in flight
+            (default: the executor's worker count).
+        executor : concurrent.futures.Executor, optional
+            Where to run trials, e.g. ``distributed.Client(...).get_executor()``.
+        callbacks : sequence of callables
+            Each called as ``callback(study, trial)`` after a trial is recorded.
+        catch : bool
+            If True (default), an objective that raises marks its trial FAILED with the
+            reason and the study goes on; if False, the error is re-raised after the
+            trial is recorded as FAILED.
+        show_progress : bool
+            Show a progress bar on stderr: trials done, best value, elapsed, remaining.
+
+        Ctrl-C stops cleanly: running trials are marked FAILED ("interrupted"), finished
+        ones are kept, and ``KeyboardInterrupt`` is re-raised.
+        """
+        from autoxai.study._optimize import run_optimize
+
+        run_optimize(
+            self,
+            objective,
+            n_trials=n_trials,
+            timeout=timeout,
+            n_jobs=n_jobs,
+            executor=executor,
+            callbacks=callbacks,
+            catch=catch,
+            show_progress=show_progress,
+        )
+
+
+def create_study(
+    space: SearchSpace | Mapping[str, BaseDistribution],
+    *,
+    sampler: BaseSampler | None = None,
+    direction: str = "minimize",
+    storage: BaseStorage | str | None = None,
+    study_name: str | None = None,
+    load_if_exists: bool = False,
+    requeue_interrupted: bool = True,
+) -> Study:
+    """Create a study, or reopen one from its storage.
+
+    Parameters
+    ----------
+    space : SearchSpace or dict
+        What to search over.
+    sampler : BaseSampler, optional
+        Default: :class:`~autoxai.samplers.RandomSampler`.
+    direction : {"minimize", "maximize"}
+    storage : str or BaseStorage, optional
+        ``None`` keeps trials in memory; a SQLAlchemy URL such as ``"sqlite:///s.db"``
+        keeps them in a database, where a killed run can be resumed. The storage is
+        opened here, so a bad one fails before any trial runs.
+    study_name : str, optional
+        Name in the storage; a unique one is made up when omitted.
+    load_if_exists : bool
+        Reopen the study if the name exists (it must have the same space and direction);
+        otherwise an existing name is an error.
+    requeue_interrupted : bool
+        On reopening, trials left RUNNING by a process that has died are marked FAILED
+        ("interrupted"); with this flag (default) their configurations are queued again.
+
+    Examples
+    --------
+    >>> from autoxai import Float, create_study
+    >>> study = create_study({"x": Float(-2, 2)}, direction="minimize")
+    >>> trial = study.ask()
+    >>> study.tell(trial, trial.params["x"] ** 2).state
+    <TrialState.COMPLETE: 'COMPLETE'>
+    """
+    space = SearchSpace.coerce(space)
+    direction = choose("direction", direction, DIRECTIONS)
+    if sampler is None:
+        sampler = RandomSampler()
+    elif not isinstance(sampler, BaseSampler):
+        raise ParameterTypeError(
+            f"sampler must be a BaseSampler such as RandomSampler(), got {sampler!r}"
+        )
+    if study_name is None:
+        study_name = f"study-{uuid.uuid4().hex[:12]}"
+    elif not isinstance(study_name, str) or not study_name.strip():
+        raise StudyError(f"study_name must be a non-empty string, got {study_name!r}")
+    storage = get_storage(storage)
+
+    record = storage.load_study(study_name)
+    if record is None:
+        record = storage.create_study(study_name, direction, space.to_dict())
+    elif not load_if_exists:
+        raise StudyError(
+            f"a study named {study_name!r} already exists in {storage!r}; pass "
+            "load_if_exists=True to resume it, or choose another study_name"
+        )
+    else:
+        if record.direction != direction:
+            raise StudyError(
+                f"study {study_name!r} was created to {record.direction}, not to {direction}"
+            )
+        if SearchSpace.from_dict(record.space) != space:
+            raise StudyError(
+                f"study {study_name!r} was created with a different search space; "
+                "use another study_name for a new space"
+            )
+        storage.recover(record.study_id, is_alive=is_alive, requeue=requeue_interrupted)
+    return Study(record, space=space, sampler=sampler, storage=storage)

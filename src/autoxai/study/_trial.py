@@ -1,0 +1,101 @@
+"""Trial records and their states."""
+
+from __future__ import annotations
+
+import enum
+import math
+import numbers
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+__all__ = ["INTERRUPTED", "Trial", "TrialState", "check_value"]
+
+#: The ``error`` recorded for a trial whose run was cut short (Ctrl-C, a killed process).
+INTERRUPTED = "interrupted"
+
+
+class TrialState(str, enum.Enum):
+    """Where a trial is in its life.
+
+    ``WAITING`` trials hold a configuration queued for evaluation (``Study.enqueue`` or
+    a re-queued interrupted trial); ``RUNNING`` ones are being evaluated; the other three
+    are final.
+    """
+
+    WAITING = "WAITING"
+    RUNNING = "RUNNING"
+    COMPLETE = "COMPLETE"
+    FAILED = "FAILED"
+    PRUNED = "PRUNED"
+
+    @property
+    def is_finished(self) -> bool:
+        """True for COMPLETE, FAILED and PRUNED: the record will not change any more."""
+        return self in (TrialState.COMPLETE, TrialState.FAILED, TrialState.PRUNED)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _to_datetime(t: float | None) -> datetime | None:
+    return None if t is None else datetime.fromtimestamp(t, tz=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Trial:
+    """An immutable record of one evaluation of a configuration.
+
+    ``study.ask()`` hands out a RUNNING ``Trial``; ``study.tell`` records its outcome
+    as a new record. ``duration`` is the objective's own wall time in seconds when the
+    study ran it, else the time between ask and tell. ``error`` says why a trial FAILED
+    (``"interrupted"`` when its run was cut short). ``retry_of`` is the number of the
+    interrupted trial whose configuration this one re-runs.
+    """
+
+    number: int
+    state: TrialState
+    params: dict[str, Any] = field(default_factory=dict)
+    value: float | None = None
+    budget: float | None = None
+    time_start: float | None = None
+    time_complete: float | None = None
+    duration: float | None = None
+    error: str | None = None
+    retry_of: int | None = None
+
+    @property
+    def datetime_start(self) -> datetime | None:
+        """When the trial started (UTC)."""
+        return _to_datetime(self.time_start)
+
+    @property
+    def datetime_complete(self) -> datetime | None:
+        """When the trial finished (UTC)."""
+        return _to_datetime(self.time_complete)
+
+    @property
+    def interrupted(self) -> bool:
+        """True for a FAILED trial whose run was cut short rather than failing by itself."""
+        return self.state is TrialState.FAILED and self.error == INTERRUPTED
+
+
+def check_value(value: Any) -> tuple[float | None, str | None]:
+    """Turn an objective's return value into ``(value, None)`` or ``(None, reason)``.
+
+    A value must be a real number (Python or NumPy, or a one-element array) and finite;
+    booleans, strings, NaN and infinities are refused with the reason in words.
+    """
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(-1)[0]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        return None, f"objective returned {shown} of type {type(value).__name__}, not a number"
+    value = float(value)
+    if not math.isfinite(value):
+        return None, f"objective returned {value}, not a finite number"
+    return value, None

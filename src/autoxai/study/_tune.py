@@ -1,0 +1,107 @@
+"""``tune``: the one-call front door to hyperparameter search."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+from autoxai._utils import RandomState
+from autoxai.exceptions import InvalidParameterError
+from autoxai.samplers import get_sampler
+from autoxai.space import BaseDistribution, SearchSpace
+from autoxai.storage import BaseStorage
+from autoxai.study._study import Callback, Study, create_study
+
+__all__ = ["tune"]
+
+#: Study name used by ``tune`` with a storage and no ``study_name``: re-running the same
+#: command then resumes the same study.
+DEFAULT_STUDY_NAME = "autoxai"
+
+
+def tune(
+    objective: Callable[[dict[str, Any]], float],
+    space: SearchSpace | Mapping[str, BaseDistribution],
+    *,
+    method: str = "random",
+    n_trials: int | None = None,
+    direction: str = "minimize",
+    random_state: RandomState = None,
+    n_jobs: int = 1,
+    executor: Executor | None = None,
+    storage: BaseStorage | str | None = None,
+    study_name: str | None = None,
+    timeout: float | None = None,
+    callbacks: Sequence[Callback] = (),
+    show_progress: bool = False,
+    sampler_options: Mapping[str, Any] | None = None,
+) -> Study:
+    """Search ``space`` for the configuration that optimises ``objective``.
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(params: dict) -> float``. An objective that raises or returns NaN,
+        inf or a non-number fails its trial (the reason is recorded) and the search goes on.
+    space : SearchSpace or dict of distributions
+    method : str
+        A sampler name: ``"random"`` or ``"grid"``.
+    n_trials : int, optional
+        The number of finished trials the study should hold. On a study that already
+        exists in ``storage`` only the missing ones run, so re-running a killed command
+        finishes the job. ``None`` with a grid runs the whole grid.
+    direction : {"minimize", "maximize"}
+    random_state : int, optional
+        Seed of the sampler: same seed, same configurations, with any ``n_jobs``.
+    n_jobs, executor, timeout, callbacks, show_progress
+        As in :meth:`Study.optimize`.
+    storage : str or BaseStorage, optional
+        E.g. ``"sqlite:///study.db"`` to keep every trial on disk and resume.
+    study_name : str, optional
+        Default ``"autoxai"`` when a storage is given, so the same call resumes.
+    sampler_options : dict, optional
+        Extra arguments for the sampler, e.g. ``{"n_points": 10}`` for the grid.
+
+    Returns
+    -------
+    Study
+        With ``best_params``, ``best_value``, ``trials`` and ``trials_dataframe()``.
+
+    Examples
+    --------
+    >>> from autoxai import Float, tune
+    >>> study = tune(lambda p: (p["x"] - 1) ** 2, {"x": Float(-5, 5)},
+    ...              n_trials=50, random_state=0)
+    >>> round(study.best_params["x"], 1)
+    1.0
+    """
+    sampler = get_sampler(method, random_state=random_state, **dict(sampler_options or {}))
+    if study_name is None and storage is not None:
+        study_name = DEFAULT_STUDY_NAME
+    study = create_study(
+        space,
+        sampler=sampler,
+        direction=direction,
+        storage=storage,
+        study_name=study_name,
+        load_if_exists=True,
+    )
+    remaining = None
+    if n_trials is not None:
+        if not isinstance(n_trials, int) or isinstance(n_trials, bool) or n_trials < 0:
+            raise InvalidParameterError(f"n_trials must be an int >= 0, got {n_trials!r}")
+        done = sum(1 for t in study.trials if t.state.is_finished and not t.interrupted)
+        remaining = max(0, n_trials - done)
+    if remaining == 0:
+        return study
+    study.optimize(
+        objective,
+        n_trials=remaining,
+        timeout=timeout,
+        n_jobs=n_jobs,
+        executor=executor,
+        callbacks=callbacks,
+        show_progress=show_progress,
+    )
+    return study
