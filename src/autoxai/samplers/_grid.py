@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from autoxai.exceptions import InvalidParameterError
 from autoxai.samplers._base import BaseSampler
 from autoxai.space import iter_grid, params_key
@@ -24,12 +26,19 @@ class GridSampler(BaseSampler):
     already present in the study (in any state, from any driver) is not proposed again,
     so a resumed or shared study continues the grid instead of restarting it.
 
+    The points are visited in a shuffled order (seeded by ``random_state``), so a search
+    stopped early by ``n_trials`` or ``timeout`` has sampled the grid evenly instead of
+    exploring only the first values of the first parameter.
+
     Parameters
     ----------
     n_points : int
         Values per number parameter (default 5).
-    random_state : ignored
-        Accepted so that every sampler takes the same arguments; the grid order is fixed.
+    shuffle : bool
+        Visit the points in random order (default) or in the grid's fixed order, where
+        the first parameter varies slowest.
+    random_state : int, numpy.random.Generator or None
+        Seed of the shuffle.
 
     Examples
     --------
@@ -41,11 +50,12 @@ class GridSampler(BaseSampler):
     (4, {'kind': 'a', 'n': 1})
     """
 
-    def __init__(self, n_points: int = 5, *, random_state=None) -> None:
+    def __init__(self, n_points: int = 5, *, shuffle: bool = True, random_state=None) -> None:
         if not isinstance(n_points, int) or isinstance(n_points, bool) or n_points < 1:
             raise InvalidParameterError(f"n_points must be an int >= 1, got {n_points!r}")
         super().__init__(random_state=random_state)
         self.n_points = n_points
+        self.shuffle = shuffle
         self._space_json: str | None = None
         self._points: list[dict[str, Any]] = []
         self._cursor = 0
@@ -65,6 +75,9 @@ class GridSampler(BaseSampler):
         if space_json != self._space_json:  # first use, or reused on another space
             self._space_json = space_json
             self._points = list(iter_grid(study.space, self.n_points))
+            if self.shuffle:
+                order = np.random.default_rng(self._seed).permutation(len(self._points))
+                self._points = [self._points[i] for i in order]
             self._cursor = 0
             self._seen.clear()
             self._seen_numbers.clear()
@@ -80,4 +93,7 @@ class GridSampler(BaseSampler):
         return None
 
     def __repr__(self) -> str:
-        return f"GridSampler(n_points={self.n_points})"
+        return (
+            f"GridSampler(n_points={self.n_points}, shuffle={self.shuffle}, "
+            f"random_state={self.random_state!r})"
+        )

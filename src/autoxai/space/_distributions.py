@@ -194,6 +194,8 @@ class _Numeric(BaseDistribution):
     def decode(self, u: np.ndarray, *, onehot: bool = True) -> Any:
         a, b = self._bounds()
         u0 = min(max(float(np.asarray(u).reshape(-1)[0]), 0.0), 1.0)
+        if self.step is None and u0 in (0.0, 1.0):  # exact bounds, free of exp(log(x)) error
+            return self.low if u0 == 0.0 else self.high
         return self._snap(float(self._t_inv(a + u0 * (b - a))))
 
     def contains(self, value: Any) -> bool:
@@ -208,7 +210,9 @@ class _Numeric(BaseDistribution):
 
     def grid(self, n_points: int) -> list[Any]:
         n = self.n_values
-        if n is not None and n <= n_points:
+        if n is None:
+            return [self.decode([u]) for u in np.linspace(0.0, 1.0, n_points)]
+        if n <= n_points:
             return [self._value_at(k) for k in range(n)]
         points = np.linspace(float(self._t(self.low)), float(self._t(self.high)), n_points)
         values = [self._snap(float(self._t_inv(p))) for p in points]

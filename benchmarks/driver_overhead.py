@@ -1,0 +1,340 @@
+"""Driver overhead per trial: autoxai against Optuna, random sampler, same run.
+
+What is measured
+----------------
+The cost of the optimisation loop itself -- ask (sample a configuration), tell
+(record the value) and the storage writes both imply -- with an objective that costs
+next to nothing (it returns ``x ** 2``). Both libraries search the same 4-parameter
+space with their random sampler::
+
+    x ~ Float(-5, 5)    y ~ Float(1e-3, 1, log)    k ~ Int(1, 10)    c ~ {a, b, c}
+
+autoxai runs ``create_study(space, sampler=RandomSampler(...), storage=...)`` then
+``study.optimize(objective, n_trials=N)``; Optuna runs ``optuna.create_study(
+sampler=RandomSampler(...), storage=...)`` then ``study.optimize(objective,
+n_trials=N)`` with an objective that suggests the same four parameters.
+
+Methodology
+-----------
+* Storages: in memory, and SQLite in a fresh file in a fresh temporary directory for
+  every repetition and library.
+* Setup is timed apart: the study (and so, for SQLite, the database file and its
+  tables) is created *before* the clock starts; its time is reported separately and is
+  not part of the per-trial time.
+* Per-trial overhead = wall time of ``optimize`` (``time.perf_counter``) / N. Each
+  configuration is repeated and the median over repetitions is reported, with the
+  min-max range alongside.
+* Fairness: the order of the two libraries alternates between repetitions; both run
+  once, untimed, before any measurement (imports, first-call caches); the garbage
+  collector is run (not disabled) before each timed call; both run in this one process
+  with the same Python, NumPy and SQLAlchemy. Optuna's logging is set to WARNING so
+  that it does not print a line per trial. The environment (e.g. ``OPENBLAS_CORETYPE``)
+  is left as it is.
+* Sanity: after each timed run (off the clock) the study must hold N COMPLETE trials.
+
+Targets: in memory, autoxai no slower than Optuna per trial (ratio optuna/autoxai
+>= 1); on SQLite, ratio >= 10.
+
+Run ``python benchmarks/driver_overhead.py`` (``--quick`` for a smoke run, ``--reps``
+to set the repetitions). Optuna comes with ``pip install -e ".[bench]"``. The results
+go to ``benchmarks/results/driver_overhead.md`` unless ``--output`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import platform
+import shlex
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import optuna
+import sqlalchemy
+
+import autoxai
+from autoxai.samplers import RandomSampler
+
+LIBRARIES = ("autoxai", "optuna")
+STORAGES = ("memory", "sqlite")
+N_TRIALS = (100, 1000)
+TARGETS = {"memory": 1.0, "sqlite": 10.0}
+TARGET_TEXT = {
+    "memory": "in memory: autoxai no slower than Optuna per trial (ratio ≥ 1)",
+    "sqlite": "SQLite: ratio ≥ 10",
+}
+DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "driver_overhead.md"
+
+SPACE = {
+    "x": autoxai.Float(-5, 5),
+    "y": autoxai.Float(1e-3, 1, log=True),
+    "k": autoxai.Int(1, 10),
+    "c": autoxai.Categorical(["a", "b", "c"]),
+}
+
+
+def autoxai_objective(params: dict) -> float:
+    return params["x"] ** 2
+
+
+def optuna_objective(trial: optuna.Trial) -> float:
+    x = trial.suggest_float("x", -5, 5)
+    trial.suggest_float("y", 1e-3, 1, log=True)
+    trial.suggest_int("k", 1, 10)
+    trial.suggest_categorical("c", ["a", "b", "c"])
+    return x**2
+
+
+@dataclass
+class Timing:
+    """One timed run: the setup (study creation) and the optimize call, in seconds."""
+
+    setup: float
+    run: float
+
+
+@dataclass
+class Cell:
+    """All repetitions of one (storage, n_trials) pair, for both libraries."""
+
+    storage: str
+    n_trials: int
+    timings: dict[str, list[Timing]] = field(default_factory=lambda: {k: [] for k in LIBRARIES})
+
+    def per_trial_ms(self, library: str) -> list[float]:
+        return [t.run / self.n_trials * 1e3 for t in self.timings[library]]
+
+    def median_ms(self, library: str) -> float:
+        return statistics.median(self.per_trial_ms(library))
+
+    def setup_ms(self, library: str) -> float:
+        return statistics.median(t.setup * 1e3 for t in self.timings[library])
+
+    @property
+    def ratio(self) -> float:
+        return self.median_ms("optuna") / self.median_ms("autoxai")
+
+    @property
+    def met(self) -> bool:
+        return self.ratio >= TARGETS[self.storage]
+
+
+# -- one timed run per library ---------------------------------------------------------
+def _url(storage: str, directory: str | None) -> str | None:
+    return None if storage == "memory" else f"sqlite:///{Path(directory) / 'study.db'}"
+
+
+def run_autoxai(storage: str, n_trials: int, seed: int, directory: str | None) -> Timing:
+    start = time.perf_counter()
+    study = autoxai.create_study(
+        SPACE,
+        sampler=RandomSampler(random_state=seed),
+        storage=_url(storage, directory),
+        study_name="bench",
+    )
+    setup = time.perf_counter() - start
+    gc.collect()
+    start = time.perf_counter()
+    study.optimize(autoxai_objective, n_trials=n_trials)
+    run = time.perf_counter() - start
+    states = [t.state for t in study.trials]
+    if len(states) != n_trials or any(s is not autoxai.TrialState.COMPLETE for s in states):
+        raise RuntimeError(f"autoxai: expected {n_trials} COMPLETE trials, got {states!r}")
+    return Timing(setup, run)
+
+
+def run_optuna(storage: str, n_trials: int, seed: int, directory: str | None) -> Timing:
+    start = time.perf_counter()
+    study = optuna.create_study(
+        sampler=optuna.samplers.RandomSampler(seed=seed),
+        storage=_url(storage, directory),
+        study_name="bench",
+    )
+    setup = time.perf_counter() - start
+    gc.collect()
+    start = time.perf_counter()
+    study.optimize(optuna_objective, n_trials=n_trials)
+    run = time.perf_counter() - start
+    states = [t.state for t in study.trials]
+    if len(states) != n_trials or any(s != optuna.trial.TrialState.COMPLETE for s in states):
+        raise RuntimeError(f"optuna: expected {n_trials} COMPLETE trials, got {states!r}")
+    return Timing(setup, run)
+
+
+RUNNERS: dict[str, Callable[[str, int, int, str | None], Timing]] = {
+    "autoxai": run_autoxai,
+    "optuna": run_optuna,
+}
+
+
+def timed(library: str, storage: str, n_trials: int, seed: int) -> Timing:
+    """One run in a fresh temporary directory (its database file, for SQLite)."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-{library}-") as directory:
+        timing = RUNNERS[library](storage, n_trials, seed, directory)
+        gc.collect()  # drop the study and its engine before the directory goes
+    return timing
+
+
+# -- the benchmark ---------------------------------------------------------------------
+def default_reps(storage: str, n_trials: int, quick: bool) -> int:
+    if quick:
+        return 1 if storage == "sqlite" else 2
+    return 3 if (storage, n_trials) == ("sqlite", 1000) else 5
+
+
+def run_benchmark(args: argparse.Namespace) -> list[Cell]:
+    for library in LIBRARIES:  # warm-up, untimed: imports and first-call caches
+        for storage in args.storages:
+            timed(library, storage, 20, args.seed)
+
+    cells = []
+    for storage in args.storages:
+        for n_trials in args.n_trials:
+            cell = Cell(storage, n_trials)
+            reps = args.reps or default_reps(storage, n_trials, args.quick)
+            for rep in range(reps):
+                order = LIBRARIES if rep % 2 == 0 else LIBRARIES[::-1]
+                for library in order:
+                    timing = timed(library, storage, n_trials, args.seed + rep)
+                    cell.timings[library].append(timing)
+                    print(
+                        f"{storage:>6} n={n_trials:<5} rep {rep + 1}/{reps} {library:<7} "
+                        f"{timing.run / n_trials * 1e3:8.3f} ms/trial  "
+                        f"(setup {timing.setup * 1e3:.1f} ms)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+            cells.append(cell)
+    return cells
+
+
+# -- the report ------------------------------------------------------------------------
+def _storage_label(storage: str) -> str:
+    return "in memory" if storage == "memory" else "SQLite"
+
+
+def machine_lines() -> list[str]:
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return [
+        f"- nproc: {affinity or os.cpu_count()} (os.cpu_count: {os.cpu_count()})",
+        f"- machine: {platform.platform()}, {platform.machine()}",
+        f"- python: {platform.python_version()} ({platform.python_implementation()})",
+        f"- autoxai {autoxai.__version__}, optuna {optuna.__version__}, "
+        f"SQLAlchemy {sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}",
+        f"- OPENBLAS_CORETYPE: {os.environ.get('OPENBLAS_CORETYPE', '(unset)')}",
+    ]
+
+
+def render(cells: list[Cell], command: str, started: dt.datetime, elapsed: float) -> str:
+    lines = [
+        "# Driver overhead per trial: autoxai vs Optuna (random sampler)",
+        "",
+        f"- date: {started.isoformat(timespec='seconds')} (whole run {elapsed:.0f} s)",
+        *machine_lines(),
+        f"- command: `{command}`",
+        "",
+        "Per-trial overhead = wall time of `study.optimize(objective, n_trials=N)` / N, "
+        "objective ≈ free (`x ** 2`), 4 parameters (float, log-float, int, categorical); "
+        "median over repetitions. Study creation (SQLite: file and tables) is not included.",
+        "",
+        "| storage | n_trials | autoxai ms/trial (median) | optuna ms/trial (median) "
+        "| ratio optuna/autoxai | target |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for c in cells:
+        verdict = "met" if c.met else "**missed**"
+        lines.append(
+            f"| {_storage_label(c.storage)} | {c.n_trials} | {c.median_ms('autoxai'):.3f} "
+            f"| {c.median_ms('optuna'):.3f} | {c.ratio:.2f} "
+            f"| ≥ {TARGETS[c.storage]:g}: {verdict} |"
+        )
+    lines += ["", "Targets:", ""]
+    lines += [f"- {TARGET_TEXT[s]}" for s in dict.fromkeys(c.storage for c in cells)]
+    lines += [
+        "",
+        "## Details",
+        "",
+        "Per-trial range (min-max over repetitions) and median setup time "
+        "(study creation, not in the per-trial figures).",
+        "",
+        "| storage | n_trials | reps | autoxai ms/trial min-max | optuna ms/trial min-max "
+        "| autoxai setup ms | optuna setup ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in cells:
+        a, o = c.per_trial_ms("autoxai"), c.per_trial_ms("optuna")
+        lines.append(
+            f"| {_storage_label(c.storage)} | {c.n_trials} | {len(a)} "
+            f"| {min(a):.3f}-{max(a):.3f} | {min(o):.3f}-{max(o):.3f} "
+            f"| {c.setup_ms('autoxai'):.1f} | {c.setup_ms('optuna'):.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Per-trial driver overhead of autoxai vs Optuna (random sampler).",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repetitions (2 in memory, 1 SQLite)"
+    )
+    parser.add_argument(
+        "--reps",
+        type=int,
+        default=None,
+        help="repetitions for every configuration (default: 5, and 3 for SQLite at 1000)",
+    )
+    parser.add_argument(
+        "--n-trials",
+        type=int,
+        nargs="+",
+        default=list(N_TRIALS),
+        help="trial counts to measure (default: 100 1000)",
+    )
+    parser.add_argument(
+        "--storages",
+        nargs="+",
+        choices=STORAGES,
+        default=list(STORAGES),
+        help="storages to measure (default: memory sqlite)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="base seed (+ repetition index)")
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="markdown report to write"
+    )
+    args = parser.parse_args(argv)
+    if args.reps is not None and args.reps < 1:
+        parser.error("--reps must be >= 1")
+    if any(n < 1 for n in args.n_trials):
+        parser.error("--n-trials must be >= 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    raw = sys.argv[1:] if argv is None else argv
+    command = shlex.join(["python", "benchmarks/driver_overhead.py", *raw])
+
+    started = dt.datetime.now().astimezone()
+    clock = time.perf_counter()
+    cells = run_benchmark(args)
+    report = render(cells, command, started, time.perf_counter() - clock)
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report, encoding="utf-8")
+    print(report)
+    print(f"written to {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""A study run on a Dask cluster through ``Client.get_executor()``."""
+
+import distributed  # in the test extra, so this test always runs
+import pytest
+
+from autoxai import Float, Int, TrialState, tune
+
+
+@pytest.mark.slow
+def test_study_runs_on_a_local_dask_cluster():
+    scale = 3.0  # a closure: Dask ships it with cloudpickle
+    space = {"x": Float(-1.0, 1.0), "k": Int(1, 5)}
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        executor = client.get_executor()
+        study = tune(
+            lambda p: scale * p["x"] ** 2 + p["k"],
+            space,
+            n_trials=10,
+            random_state=0,
+            executor=executor,
+        )
+        worker_pids = set(client.run(lambda: __import__("os").getpid()).values())
+    assert len(worker_pids) == 2
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 10
+    local = tune(lambda p: scale * p["x"] ** 2 + p["k"], space, n_trials=10, random_state=0)
+    assert [t.params for t in study.trials] == [t.params for t in local.trials]
+    assert [t.value for t in study.trials] == [t.value for t in local.trials]

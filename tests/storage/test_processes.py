@@ -1,0 +1,122 @@
+"""Real processes on one SQLite study: killed, interrupted, and running side by side."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from autoxai import Float, Int, TrialState, create_study
+from autoxai.study import INTERRUPTED
+
+SPACE = {"x": Float(-1.0, 1.0), "k": Int(1, 100)}
+
+DRIVER = textwrap.dedent(
+    """
+    import sys, time
+    from autoxai import Float, Int, create_study
+    from autoxai.samplers import RandomSampler
+
+    url, name, n_trials, sleep, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), \\
+        float(sys.argv[4]), int(sys.argv[5])
+
+    def objective(params):
+        time.sleep(sleep)
+        return params["x"] ** 2
+
+    study = create_study({"x": Float(-1.0, 1.0), "k": Int(1, 100)}, storage=url,
+                         study_name=name, load_if_exists=True,
+                         sampler=RandomSampler(random_state=seed))
+    print("ready", flush=True)
+    study.optimize(objective, n_trials=n_trials)
+    """
+)
+
+
+def _start(url, n_trials, sleep, seed=0, name="shared"):
+    return subprocess.Popen(
+        [sys.executable, "-c", DRIVER, url, name, str(n_trials), str(sleep), str(seed)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_trials(url, n_finished, timeout=60.0):
+    study = create_study(SPACE, storage=url, study_name="shared", load_if_exists=True,
+                         requeue_interrupted=False)  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sum(t.state.is_finished for t in study.trials) >= n_finished:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {n_finished} trials finished within {timeout}s")
+
+
+@pytest.mark.slow
+def test_sigkill_loses_no_finished_trial_and_resume_finishes_the_job(tmp_path):
+    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    proc = _start(url, n_trials=1000, sleep=0.02)
+    _wait_for_trials(url, 10)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    # What the killed process had told is all there, exactly once.
+    before = create_study(SPACE, storage=url, study_name="shared", load_if_exists=True,
+                          requeue_interrupted=False)  # fmt: skip
+    finished = [t for t in before.trials if t.state is TrialState.COMPLETE]
+    assert len(finished) >= 10
+    assert all(t.value == t.params["x"] ** 2 for t in finished)
+    numbers = [t.number for t in before.trials]
+    assert numbers == list(range(len(numbers)))
+
+    # Reopening marks the killed process's RUNNING trial interrupted and queues it again.
+    resumed = create_study(SPACE, storage=url, study_name="shared", load_if_exists=True)
+    interrupted = [t for t in resumed.trials if t.error == INTERRUPTED]
+    assert len(interrupted) == 1
+    assert not any(t.state is TrialState.RUNNING for t in resumed.trials)
+    waiting = [t for t in resumed.trials if t.state is TrialState.WAITING]
+    assert [w.retry_of for w in waiting] == [interrupted[0].number]
+    resumed.optimize(lambda p: p["x"] ** 2, n_trials=3)
+    after = {t.number: t for t in resumed.trials}
+    for t in finished:  # nothing finished was lost or changed
+        assert after[t.number] == t
+    assert after[waiting[0].number].state is TrialState.COMPLETE
+
+
+@pytest.mark.slow
+def test_ctrl_c_marks_running_trials_interrupted_and_keeps_finished_ones(tmp_path):
+    url = f"sqlite:///{tmp_path / 'int.db'}"
+    proc = _start(url, n_trials=1000, sleep=0.05)
+    _wait_for_trials(url, 5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    study = create_study(SPACE, storage=url, study_name="shared", load_if_exists=True,
+                         requeue_interrupted=False)  # fmt: skip
+    states = [t.state for t in study.trials]
+    assert TrialState.RUNNING not in states  # the process itself cleaned up
+    assert states.count(TrialState.COMPLETE) >= 5
+    assert [t.error for t in study.trials if t.state is TrialState.FAILED] == [INTERRUPTED]
+
+
+@pytest.mark.slow
+def test_two_processes_share_one_sqlite_study(tmp_path):
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    create_study(SPACE, storage=url, study_name="shared")
+    procs = [_start(url, n_trials=60, sleep=0.001, seed=seed) for seed in (1, 2)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    study = create_study(SPACE, storage=url, study_name="shared", load_if_exists=True)
+    trials = study.trials
+    assert len(trials) == 120
+    assert [t.number for t in trials] == list(range(120))  # no number lost or given twice
+    assert all(t.state is TrialState.COMPLETE for t in trials)
+    assert all(t.value == t.params["x"] ** 2 for t in trials)
+    # both drivers contributed (different seeds, so different configurations)
+    assert len({(t.params["x"], t.params["k"]) for t in trials}) == 120
+    assert os.path.exists(tmp_path / "two.db")

@@ -1,0 +1,109 @@
+"""Conformance checks run on every storage: in memory and SQLite."""
+
+import pytest
+
+from autoxai import Categorical, Float, Int, TrialState, create_study, tune
+from autoxai.exceptions import StudyError
+from autoxai.samplers import RandomSampler
+from autoxai.storage import InMemoryStorage, SQLStorage
+
+SPACE = {"x": Float(-1.0, 1.0), "k": Int(1, 4), "c": Categorical(["a", True, None, 2.5])}
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def storage(request, tmp_path):
+    if request.param == "memory":
+        return InMemoryStorage()
+    return SQLStorage(f"sqlite:///{tmp_path / 'study.db'}")
+
+
+def test_trials_round_trip_exactly(storage):
+    study = create_study(
+        SPACE, storage=storage, study_name="s", sampler=RandomSampler(random_state=0)
+    )
+    study.optimize(lambda p: p["x"] / 3, n_trials=6)
+    study.tell(study.ask(), state="FAILED", error="out of memory")
+    again = create_study(SPACE, storage=storage, study_name="s", load_if_exists=True)
+    assert again.trials == study.trials
+    for t in again.trials[:6]:
+        assert t.value == t.params["x"] / 3  # floats survive exactly
+        assert type(t.params["k"]) is int
+    assert again.trials[6].error == "out of memory"
+    assert again.best_trial == study.best_trial
+
+
+def test_names_are_unique_unless_loading(storage):
+    create_study(SPACE, storage=storage, study_name="s")
+    with pytest.raises(StudyError, match="already exists .* load_if_exists=True"):
+        create_study(SPACE, storage=storage, study_name="s")
+    with pytest.raises(StudyError, match="created to minimize, not to maximize"):
+        create_study(
+            SPACE, storage=storage, study_name="s", load_if_exists=True, direction="maximize"
+        )
+    with pytest.raises(StudyError, match="different search space"):
+        create_study({"x": Float(0, 1)}, storage=storage, study_name="s", load_if_exists=True)
+    create_study(SPACE, storage=storage, study_name="t")
+    assert storage.study_names() == ["s", "t"]
+
+
+def test_tune_resumes_to_the_requested_total(storage):
+    first = tune(lambda p: p["x"], SPACE, n_trials=5, storage=storage, random_state=0)
+    assert len(first.trials) == 5
+    second = tune(lambda p: p["x"], SPACE, n_trials=8, storage=storage, random_state=0)
+    assert second.name == first.name == "autoxai"
+    assert len(second.trials) == 8
+    # The same seed gives the same configurations as one uninterrupted run of 8.
+    straight = tune(lambda p: p["x"], SPACE, n_trials=8, random_state=0)
+    assert [t.params for t in second.trials] == [t.params for t in straight.trials]
+    assert tune(lambda p: p["x"], SPACE, n_trials=8, storage=storage).trials == second.trials
+
+
+def test_interrupted_trials_are_requeued_on_reopening(storage):
+    study = create_study(
+        SPACE, storage=storage, study_name="s", sampler=RandomSampler(random_state=1)
+    )
+    study.optimize(lambda p: p["x"], n_trials=2)
+    calls = []
+
+    def interrupt(params):
+        calls.append(params)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(interrupt, n_trials=3)
+    assert study.trials[2].state is TrialState.FAILED and study.trials[2].interrupted
+    again = create_study(SPACE, storage=storage, study_name="s", load_if_exists=True)
+    waiting = again.trials[3]
+    assert waiting.state is TrialState.WAITING and waiting.retry_of == 2
+    assert waiting.params == calls[0]
+    # Re-opening twice does not queue the same configuration twice.
+    create_study(SPACE, storage=storage, study_name="s", load_if_exists=True)
+    assert len(again.trials) == 4
+    again.optimize(lambda p: p["x"], n_trials=1)
+    assert again.trials[3].state is TrialState.COMPLETE and again.trials[3].params == calls[0]
+
+
+def test_requeue_can_be_turned_off(storage):
+    study = create_study(SPACE, storage=storage, study_name="s")
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(lambda p: (_ for _ in ()).throw(KeyboardInterrupt), n_trials=1)
+    again = create_study(
+        SPACE, storage=storage, study_name="s", load_if_exists=True, requeue_interrupted=False
+    )
+    assert [t.state for t in again.trials] == [TrialState.FAILED]
+
+
+def test_sqlite_storage_is_not_picklable(tmp_path):
+    import pickle
+
+    storage = SQLStorage(f"sqlite:///{tmp_path / 's.db'}")
+    with pytest.raises(TypeError, match="not picklable"):
+        pickle.dumps(storage)
+
+
+def test_password_is_hidden_in_errors():
+    from autoxai.exceptions import StorageError
+
+    with pytest.raises(StorageError) as info:
+        SQLStorage("postgresql+nosuchdriver://user:secret@localhost/db")
+    assert "secret" not in str(info.value)
