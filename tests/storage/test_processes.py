@@ -20,8 +20,8 @@ DRIVER = textwrap.dedent(
     from autoxai import Float, Int, create_study
     from autoxai.samplers import RandomSampler
 
-    url, name, n_trials, sleep, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), \\
-        float(sys.argv[4]), int(sys.argv[5])
+    url, name, n_trials, sleep, seed, n_jobs = sys.argv[1], sys.argv[2], int(sys.argv[3]), \\
+        float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 
     def objective(params):
         time.sleep(sleep)
@@ -31,14 +31,15 @@ DRIVER = textwrap.dedent(
                          study_name=name, load_if_exists=True,
                          sampler=RandomSampler(random_state=seed))
     print("ready", flush=True)
-    study.optimize(objective, n_trials=n_trials)
+    study.optimize(objective, n_trials=n_trials, n_jobs=n_jobs)
     """
 )
 
 
-def _start(url, n_trials, sleep, seed=0, name="shared"):
+def _start(url, n_trials, sleep, seed=0, name="shared", n_jobs=1):
+    args = [url, name, str(n_trials), str(sleep), str(seed), str(n_jobs)]
     return subprocess.Popen(
-        [sys.executable, "-c", DRIVER, url, name, str(n_trials), str(sleep), str(seed)],
+        [sys.executable, "-c", DRIVER, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -88,9 +89,10 @@ def test_sigkill_loses_no_finished_trial_and_resume_finishes_the_job(tmp_path):
 
 
 @pytest.mark.slow
-def test_ctrl_c_marks_running_trials_interrupted_and_keeps_finished_ones(tmp_path):
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_ctrl_c_marks_running_trials_interrupted_and_keeps_finished_ones(tmp_path, n_jobs):
     url = f"sqlite:///{tmp_path / 'int.db'}"
-    proc = _start(url, n_trials=1000, sleep=0.05)
+    proc = _start(url, n_trials=1000, sleep=0.05, n_jobs=n_jobs)
     _wait_for_trials(url, 5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
@@ -100,7 +102,11 @@ def test_ctrl_c_marks_running_trials_interrupted_and_keeps_finished_ones(tmp_pat
     states = [t.state for t in study.trials]
     assert TrialState.RUNNING not in states  # the process itself cleaned up
     assert states.count(TrialState.COMPLETE) >= 5
-    assert [t.error for t in study.trials if t.state is TrialState.FAILED] == [INTERRUPTED]
+    # one interrupted trial per busy worker (a worker may have been between trials), and
+    # no other failure
+    errors = [t.error for t in study.trials if t.state is TrialState.FAILED]
+    assert 1 <= len(errors) <= n_jobs
+    assert set(errors) == {INTERRUPTED}
 
 
 @pytest.mark.slow
