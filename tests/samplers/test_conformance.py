@@ -1,5 +1,7 @@
 """Checks every registered sampler must pass; a sampler added to SAMPLERS is covered here."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -12,9 +14,15 @@ def _objective(p):
     return p["x"] ** 2 + (0.0 if p["model"] == "knn" else 1.0)
 
 
-def _proposals(name, space, seed, n, n_jobs=1):
+def _uneven_objective(p):
+    # Trials of uneven length, so parallel workers finish out of order.
+    time.sleep(0.04 if p["x"] > 0 else 0.0)
+    return _objective(p)
+
+
+def _proposals(name, space, seed, n, n_jobs=1, objective=_objective):
     study = create_study(space, sampler=get_sampler(name, random_state=seed))
-    study.optimize(_objective, n_trials=n, n_jobs=n_jobs)
+    study.optimize(objective, n_trials=n, n_jobs=n_jobs)
     return [t.params for t in study.trials]
 
 
@@ -39,6 +47,17 @@ def test_same_seed_same_proposals(name, mixed_space):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SAMPLERS))
 def test_same_seed_same_proposals_with_two_jobs(name, mixed_space):
+    # Past the random start-up, so model-based samplers use the (parallel) history.
+    runs = [
+        _proposals(name, mixed_space, seed=5, n=16, n_jobs=2, objective=_uneven_objective)
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["random", "grid"])
+def test_history_free_samplers_propose_the_same_with_one_or_two_jobs(name, mixed_space):
     assert _proposals(name, mixed_space, seed=5, n=12, n_jobs=2) == _proposals(
         name, mixed_space, seed=5, n=12, n_jobs=1
     )

@@ -1,6 +1,6 @@
 """Samplers: how the next configuration is chosen.
 
-Registry names (for ``tune(method=...)``): ``"random"``, ``"grid"``.
+Registry names (for ``tune(method=...)``): ``"random"``, ``"grid"``, ``"tpe"``.
 """
 
 from __future__ import annotations
@@ -11,13 +11,22 @@ from autoxai._utils import RandomState, choose
 from autoxai.samplers._base import BaseSampler
 from autoxai.samplers._grid import GridSampler
 from autoxai.samplers._random import RandomSampler
+from autoxai.samplers._tpe import TPESampler
 
-__all__ = ["SAMPLERS", "BaseSampler", "GridSampler", "RandomSampler", "get_sampler"]
+__all__ = [
+    "SAMPLERS",
+    "BaseSampler",
+    "GridSampler",
+    "RandomSampler",
+    "TPESampler",
+    "get_sampler",
+]
 
 #: Registry of sampler names; a sampler added here is covered by the conformance tests.
 SAMPLERS: dict[str, type[BaseSampler]] = {
     "random": RandomSampler,
     "grid": GridSampler,
+    "tpe": TPESampler,
 }
 
 

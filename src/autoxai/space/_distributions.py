@@ -87,12 +87,20 @@ class BaseDistribution(ABC):
         """Number of unit-cube dimensions this parameter takes."""
 
     @abstractmethod
-    def encode(self, value: Any, *, onehot: bool = True) -> np.ndarray:
-        """Map ``value`` to its coordinates in the unit cube."""
+    def encode_many(self, values: Sequence[Any], *, onehot: bool = True) -> np.ndarray:
+        """Map values to their unit-cube coordinates, one row per value."""
 
     @abstractmethod
+    def decode_many(self, u: np.ndarray, *, onehot: bool = True) -> list[Any]:
+        """Map rows of unit-cube coordinates back to the nearest valid values."""
+
+    def encode(self, value: Any, *, onehot: bool = True) -> np.ndarray:
+        """Map ``value`` to its coordinates in the unit cube."""
+        return self.encode_many([value], onehot=onehot)[0]
+
     def decode(self, u: np.ndarray, *, onehot: bool = True) -> Any:
         """Map unit-cube coordinates back to the nearest valid value."""
+        return self.decode_many(np.asarray(u, dtype=float).reshape(1, -1), onehot=onehot)[0]
 
     @abstractmethod
     def grid(self, n_points: int) -> list[Any]:
@@ -173,12 +181,12 @@ class _Numeric(BaseDistribution):
         half = self.step / 2
         return float(self._t(self.low - half)), float(self._t(self.high + half))
 
-    def _snap(self, x: float) -> Any:
-        """Nearest valid value to ``x``."""
+    def _snap(self, x: np.ndarray) -> list[Any]:
+        """Nearest valid values to the numbers ``x``."""
         if self.step is None:
-            return float(min(max(x, self.low), self.high))
-        k = min(max(round((x - self.low) / self.step), 0), self.n_values - 1)
-        return self._value_at(k)
+            return np.clip(x, self.low, self.high).tolist()
+        k = np.clip(np.round((x - self.low) / self.step), 0, self.n_values - 1)
+        return [self._value_at(int(i)) for i in k]
 
     @abstractmethod
     def _value_at(self, k: int) -> Any:
@@ -187,16 +195,18 @@ class _Numeric(BaseDistribution):
     def n_dims(self, *, onehot: bool = True) -> int:
         return 1
 
-    def encode(self, value: Any, *, onehot: bool = True) -> np.ndarray:
+    def encode_many(self, values: Sequence[Any], *, onehot: bool = True) -> np.ndarray:
         a, b = self._bounds()
-        return np.array([(float(self._t(value)) - a) / (b - a)])
+        x = np.asarray(values, dtype=float)
+        return ((self._t(x) - a) / (b - a)).reshape(-1, 1)
 
-    def decode(self, u: np.ndarray, *, onehot: bool = True) -> Any:
+    def decode_many(self, u: np.ndarray, *, onehot: bool = True) -> list[Any]:
         a, b = self._bounds()
-        u0 = min(max(float(np.asarray(u).reshape(-1)[0]), 0.0), 1.0)
-        if self.step is None and u0 in (0.0, 1.0):  # exact bounds, free of exp(log(x)) error
-            return self.low if u0 == 0.0 else self.high
-        return self._snap(float(self._t_inv(a + u0 * (b - a))))
+        u = np.clip(np.asarray(u, dtype=float).reshape(-1), 0.0, 1.0)
+        x = self._t_inv(a + u * (b - a))
+        if self.step is None:  # exact bounds, free of exp(log(x)) rounding
+            x = np.where(u == 0.0, self.low, np.where(u == 1.0, self.high, x))
+        return self._snap(x)
 
     def contains(self, value: Any) -> bool:
         if not _is_number(value) or not math.isfinite(value):
@@ -211,11 +221,11 @@ class _Numeric(BaseDistribution):
     def grid(self, n_points: int) -> list[Any]:
         n = self.n_values
         if n is None:
-            return [self.decode([u]) for u in np.linspace(0.0, 1.0, n_points)]
+            return self.decode_many(np.linspace(0.0, 1.0, n_points))
         if n <= n_points:
             return [self._value_at(k) for k in range(n)]
         points = np.linspace(float(self._t(self.low)), float(self._t(self.high)), n_points)
-        values = [self._snap(float(self._t_inv(p))) for p in points]
+        values = self._snap(self._t_inv(points))
         return list(dict.fromkeys(values))  # snapping can merge neighbours
 
     def _fields(self) -> dict[str, Any]:
@@ -367,20 +377,25 @@ class Categorical(BaseDistribution):
     def n_dims(self, *, onehot: bool = True) -> int:
         return len(self.choices) if onehot else 1
 
-    def encode(self, value: Any, *, onehot: bool = True) -> np.ndarray:
-        i = self.index(value)
+    def encode_many(self, values: Sequence[Any], *, onehot: bool = True) -> np.ndarray:
+        idx = np.array([self.index(v) for v in values], dtype=int)
+        k = len(self.choices)
         if onehot:
-            out = np.zeros(len(self.choices))
-            out[i] = 1.0
+            out = np.zeros((len(idx), k))
+            out[np.arange(len(idx)), idx] = 1.0
             return out
-        return np.array([(i + 0.5) / len(self.choices)])
+        return ((idx + 0.5) / k).reshape(-1, 1)
 
-    def decode(self, u: np.ndarray, *, onehot: bool = True) -> Any:
-        u = np.asarray(u, dtype=float).reshape(-1)
+    def decode_many(self, u: np.ndarray, *, onehot: bool = True) -> list[Any]:
+        return [self.choices[i] for i in self.decode_indices(u, onehot=onehot)]
+
+    def decode_indices(self, u: np.ndarray, *, onehot: bool = True) -> np.ndarray:
+        """Indices of the choices that rows of unit-cube coordinates decode to."""
+        k = len(self.choices)
+        u = np.asarray(u, dtype=float).reshape(-1, k if onehot else 1)
         if onehot:
-            return self.choices[int(np.argmax(u))]
-        i = int(np.floor(min(max(float(u[0]), 0.0), 1.0) * len(self.choices)))
-        return self.choices[min(i, len(self.choices) - 1)]
+            return np.argmax(u, axis=1)
+        return np.clip(np.floor(np.clip(u[:, 0], 0.0, 1.0) * k).astype(int), 0, k - 1)
 
     def grid(self, n_points: int) -> list[Any]:
         return list(self.choices)

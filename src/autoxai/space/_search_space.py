@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -60,6 +60,14 @@ class SearchSpace(Mapping[str, BaseDistribution]):
                 )
         self._check_conditions(params)
         self._params = {name: params[name] for name in self._topological_order(params)}
+        # The space is immutable: lay out the encodings and the conditions once.
+        self._json: str | None = None
+        self._slices = {True: self._layout(onehot=True), False: self._layout(onehot=False)}
+        self._allowed = {
+            (name, parent): self._condition_keys(params[parent], values)
+            for name, dist in self._params.items()
+            for parent, values in dist.when.items()
+        }
 
     # -- construction checks ---------------------------------------------------------
     @staticmethod
@@ -100,6 +108,21 @@ class SearchSpace(Mapping[str, BaseDistribution]):
         for name in params:
             visit(name, [])
         return order
+
+    def _layout(self, *, onehot: bool) -> dict[str, slice]:
+        out, start = {}, 0
+        for name, dist in self._params.items():
+            n = dist.n_dims(onehot=onehot)
+            out[name] = slice(start, start + n)
+            start += n
+        return out
+
+    @staticmethod
+    def _condition_keys(parent: BaseDistribution, values: tuple) -> np.ndarray:
+        """The parent's keys (choice indices, or numbers) that activate a child."""
+        if isinstance(parent, Categorical):
+            return np.array([parent.index(v) for v in values], dtype=float)
+        return np.array(values, dtype=float)
 
     @classmethod
     def coerce(cls, space: SearchSpace | Mapping[str, BaseDistribution]) -> SearchSpace:
@@ -190,16 +213,21 @@ class SearchSpace(Mapping[str, BaseDistribution]):
     # -- unit-cube encoding -----------------------------------------------------------
     def slices(self, *, onehot: bool = True) -> dict[str, slice]:
         """Position of each parameter's coordinates in an encoded vector."""
-        out, start = {}, 0
-        for name, dist in self._params.items():
-            n = dist.n_dims(onehot=onehot)
-            out[name] = slice(start, start + n)
-            start += n
-        return out
+        return dict(self._slices[bool(onehot)])
 
     def n_dims(self, *, onehot: bool = True) -> int:
         """Length of an encoded vector."""
         return sum(d.n_dims(onehot=onehot) for d in self._params.values())
+
+    def _active_masks(self, keys: dict[str, np.ndarray], present: dict[str, np.ndarray]):
+        """Which rows have each parameter active, given every row's parent keys."""
+        active: dict[str, np.ndarray] = {}
+        for name, dist in self._params.items():  # parents first
+            mask = present[name].copy()
+            for parent in dist.when:
+                mask &= active[parent] & np.isin(keys[parent], self._allowed[(name, parent)])
+            active[name] = mask
+        return active
 
     def encode(self, params: Mapping[str, Any], *, onehot: bool = True) -> np.ndarray:
         """Map a configuration into ``[0, 1] ** n_dims``; inactive parameters are NaN.
@@ -207,10 +235,31 @@ class SearchSpace(Mapping[str, BaseDistribution]):
         Numbers are scaled linearly (or in log space), categoricals become one-hot
         vectors (or a single index coordinate with ``onehot=False``).
         """
-        out = np.full(self.n_dims(onehot=onehot), np.nan)
-        for name, sl in self.slices(onehot=onehot).items():
-            if name in params and self.is_active(name, params):
-                out[sl] = self._params[name].encode(params[name], onehot=onehot)
+        return self.encode_many([params], onehot=onehot)[0]
+
+    def encode_many(
+        self, configs: Sequence[Mapping[str, Any]], *, onehot: bool = True
+    ) -> np.ndarray:
+        """:meth:`encode` for many configurations at once, one row each."""
+        m = len(configs)
+        out = np.full((m, self.n_dims(onehot=onehot)), np.nan)
+        keys, present = {}, {}
+        for name, dist in self._params.items():
+            rows = np.array([name in c for c in configs], dtype=bool)
+            present[name] = rows
+            keys[name] = np.full(m, np.nan)
+            if rows.any():
+                values = [c[name] for c, r in zip(configs, rows) if r]
+                if isinstance(dist, Categorical):
+                    keys[name][rows] = [dist.index(v) for v in values]
+                else:
+                    keys[name][rows] = np.asarray(values, dtype=float)
+        active = self._active_masks(keys, present)
+        for name, sl in self._slices[bool(onehot)].items():
+            rows = active[name]
+            if rows.any():
+                values = [c[name] for c, r in zip(configs, rows) if r]
+                out[rows, sl] = self._params[name].encode_many(values, onehot=onehot)
         return out
 
     def decode(self, vector: np.ndarray, *, onehot: bool = True) -> dict[str, Any]:
@@ -219,16 +268,40 @@ class SearchSpace(Mapping[str, BaseDistribution]):
         Parents are decoded first, so only the parameters active for the decoded parents
         appear in the result; their coordinates are read, the others ignored.
         """
-        vector = np.asarray(vector, dtype=float).reshape(-1)
-        if vector.shape[0] != self.n_dims(onehot=onehot):
+        vector = np.asarray(vector, dtype=float)
+        if vector.ndim != 1 or vector.shape[0] != self.n_dims(onehot=onehot):
             raise SearchSpaceError(
-                f"expected a vector of length {self.n_dims(onehot=onehot)}, got {vector.shape[0]}"
+                f"expected a vector of length {self.n_dims(onehot=onehot)}, "
+                f"got shape {vector.shape}"
             )
-        out: dict[str, Any] = {}
-        for name, sl in self.slices(onehot=onehot).items():
-            if self.is_active(name, out):
-                out[name] = self._params[name].decode(vector[sl], onehot=onehot)
-        return out
+        return self.decode_many(vector[None, :], onehot=onehot)[0]
+
+    def decode_many(self, u: np.ndarray, *, onehot: bool = True) -> list[dict[str, Any]]:
+        """:meth:`decode` for many points at once, one row each."""
+        u = np.asarray(u, dtype=float)
+        if u.ndim != 2 or u.shape[1] != self.n_dims(onehot=onehot):
+            raise SearchSpaceError(
+                f"expected rows of length {self.n_dims(onehot=onehot)}, got shape {u.shape}"
+            )
+        m = u.shape[0]
+        values, keys, present = {}, {}, {}
+        for name, sl in self._slices[bool(onehot)].items():
+            dist = self._params[name]
+            if isinstance(dist, Categorical):
+                idx = dist.decode_indices(u[:, sl], onehot=onehot)
+                keys[name] = idx.astype(float)
+                values[name] = [dist.choices[i] for i in idx]
+            else:
+                values[name] = dist.decode_many(u[:, sl], onehot=onehot)
+                keys[name] = np.asarray(values[name], dtype=float)
+            present[name] = np.ones(m, dtype=bool)
+        if not self.is_conditional:
+            names = list(self._params)
+            return [dict(zip(names, row)) for row in zip(*(values[n] for n in names))]
+        active = self._active_masks(keys, present)
+        return [
+            {name: values[name][i] for name in self._params if active[name][i]} for i in range(m)
+        ]
 
     # -- JSON -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, dict[str, Any]]:
@@ -243,8 +316,16 @@ class SearchSpace(Mapping[str, BaseDistribution]):
         return cls({name: distribution_from_dict(d) for name, d in data.items()})
 
     def to_json(self, **kwargs: Any) -> str:
-        """The space as a JSON string (``kwargs`` go to :func:`json.dumps`)."""
-        return json.dumps(self.to_dict(), **kwargs)
+        """The space as a JSON string (``kwargs`` go to :func:`json.dumps`).
+
+        Without ``kwargs`` the text is computed once: the space is immutable, and the
+        samplers use it as the space's identity.
+        """
+        if kwargs:
+            return json.dumps(self.to_dict(), **kwargs)
+        if self._json is None:
+            self._json = json.dumps(self.to_dict())
+        return self._json
 
     @classmethod
     def from_json(cls, text: str) -> SearchSpace:

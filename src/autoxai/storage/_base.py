@@ -78,6 +78,10 @@ class BaseStorage(ABC):
         """All trials of the study, ordered by number, as of now."""
 
     @abstractmethod
+    def has_waiting(self, study_id: int) -> bool:
+        """Whether the study had WAITING trials as of the last :meth:`get_trials`."""
+
+    @abstractmethod
     def recover(
         self, study_id: int, *, is_alive: Callable[[str], bool], requeue: bool
     ) -> list[Trial]:

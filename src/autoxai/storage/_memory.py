@@ -23,6 +23,7 @@ class InMemoryStorage(BaseStorage):
         self._lock = threading.Lock()
         self._studies: dict[str, StudyRecord] = {}
         self._trials: dict[int, list[Trial]] = {}
+        self._n_waiting: dict[int, int] = {}  # so asking need not scan every trial
 
     def create_study(self, name: str, direction: str, space: Mapping[str, Any]) -> StudyRecord:
         with self._lock:
@@ -51,10 +52,14 @@ class InMemoryStorage(BaseStorage):
                 retry_of=retry_of,
             )
             trials.append(trial)
+            if state is TrialState.WAITING:
+                self._n_waiting[study_id] = self._n_waiting.get(study_id, 0) + 1
             return trial
 
     def claim_waiting(self, study_id: int, owner: str) -> Trial | None:
         with self._lock:
+            if not self.has_waiting(study_id):
+                return None
             trials = self._trials[study_id]
             for trial in trials:
                 if trial.state is TrialState.WAITING:
@@ -62,6 +67,7 @@ class InMemoryStorage(BaseStorage):
                         trial, state=TrialState.RUNNING, time_start=time.time()
                     )
                     trials[trial.number] = claimed
+                    self._n_waiting[study_id] -= 1
                     return claimed
             return None
 
@@ -85,6 +91,9 @@ class InMemoryStorage(BaseStorage):
             trials[number] = new
             return new
 
+    def has_waiting(self, study_id: int) -> bool:
+        return self._n_waiting.get(study_id, 0) > 0
+
     def get_trials(self, study_id: int) -> list[Trial]:
         return list(self._trials[study_id])
 
@@ -98,6 +107,7 @@ class InMemoryStorage(BaseStorage):
             trials = self._trials[study_id]
             retried = {t.retry_of for t in trials if t.retry_of is not None}
             for t in [t for t in trials if t.interrupted and t.number not in retried]:
+                self._n_waiting[study_id] = self._n_waiting.get(study_id, 0) + 1
                 trials.append(
                     Trial(
                         number=len(trials),

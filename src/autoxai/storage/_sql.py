@@ -68,6 +68,43 @@ _trials = sa.Table(
 )
 
 
+# Statements are built once: SQLAlchemy then reuses their compiled form, which matters
+# at a few milliseconds per trial.
+_b = sa.bindparam
+_NEXT_NUMBER = sa.select(sa.func.coalesce(sa.func.max(_trials.c.number) + 1, 0)).where(
+    _trials.c.study_id == _b("b_study")
+)
+_LOCK_STUDY = (
+    sa.select(_studies.c.study_id).where(_studies.c.study_id == _b("b_study")).with_for_update()
+)
+_INSERT_TRIAL = _trials.insert()
+_FINISH_TRIAL = (
+    _trials.update()
+    .where(
+        _trials.c.study_id == _b("b_study"),
+        _trials.c.number == _b("b_number"),
+        _trials.c.state == TrialState.RUNNING.value,
+    )
+    .values(
+        state=_b("b_state"),
+        value=_b("b_value"),
+        error=_b("b_error"),
+        time_complete=_b("b_time"),
+        duration=_b("b_duration"),
+    )
+)
+_SELECT_TRIAL = sa.select(_trials).where(
+    _trials.c.study_id == _b("b_study"), _trials.c.number == _b("b_number")
+)
+_SYNC_TRIALS = sa.select(_trials).where(
+    _trials.c.study_id == _b("b_study"),
+    sa.or_(
+        _trials.c.trial_id > _b("b_max_id"),
+        _trials.c.trial_id.in_(_b("b_ids", expanding=True)),
+    ),
+)
+
+
 def _sqlite_setup(engine: Engine) -> None:
     """WAL, a generous busy timeout, and write transactions that lock up front."""
 
@@ -90,9 +127,29 @@ def _sqlite_setup(engine: Engine) -> None:
 class _StudyCache:
     """Trials of one study read so far; finished ones are final and never re-read."""
 
-    by_id: dict[int, Trial] = dataclasses.field(default_factory=dict)
+    by_number: list[Trial | None] = dataclasses.field(default_factory=list)
+    n_holes: int = 0  # numbers not read yet (another driver's uncommitted insert)
     max_id: int = 0
-    unfinished: set[int] = dataclasses.field(default_factory=set)
+    unfinished: dict[int, int] = dataclasses.field(default_factory=dict)  # id -> number
+    waiting: set[int] = dataclasses.field(default_factory=set)  # numbers
+
+    def put(self, trial_id: int, trial: Trial) -> None:
+        n = trial.number
+        if n >= len(self.by_number):
+            self.n_holes += n - len(self.by_number)
+            self.by_number.extend([None] * (n - len(self.by_number) + 1))
+        elif self.by_number[n] is None:
+            self.n_holes -= 1
+        self.by_number[n] = trial
+        self.max_id = max(self.max_id, trial_id)
+        if trial.state.is_finished:
+            self.unfinished.pop(trial_id, None)
+        else:
+            self.unfinished[trial_id] = n
+        if trial.state is TrialState.WAITING:
+            self.waiting.add(n)
+        else:
+            self.waiting.discard(n)
 
 
 class SQLStorage(BaseStorage):
@@ -127,6 +184,7 @@ class SQLStorage(BaseStorage):
         except Exception as exc:
             raise StorageError(f"cannot open storage {self._shown_url!r}: {_reason(exc)}") from None
         self._caches: dict[int, _StudyCache] = {}
+        self._is_sqlite = parsed.get_backend_name() == "sqlite"
 
     @staticmethod
     def _sqlite_pool(parsed):
@@ -197,31 +255,27 @@ class SQLStorage(BaseStorage):
             )
 
     # -- trials -----------------------------------------------------------------------
-    @staticmethod
-    def _lock_study(conn: Connection, study_id: int) -> None:
-        conn.execute(
-            sa.select(_studies.c.study_id).where(_studies.c.study_id == study_id).with_for_update()
-        )
+    def _lock_study(self, conn: Connection, study_id: int) -> None:
+        # SQLite's BEGIN IMMEDIATE already holds the database write lock.
+        if not self._is_sqlite:
+            conn.execute(_LOCK_STUDY, {"b_study": study_id})
 
-    @staticmethod
-    def _insert_trial(conn, study_id, *, params, state, owner, budget, retry_of) -> Trial:
-        number = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.max(_trials.c.number) + 1, 0)).where(
-                _trials.c.study_id == study_id
-            )
-        ).scalar_one()
+    def _insert_trial(self, conn, study_id, *, params, state, owner, budget, retry_of) -> Trial:
+        self._lock_study(conn, study_id)
+        number = conn.execute(_NEXT_NUMBER, {"b_study": study_id}).scalar_one()
         start = time.time() if state is TrialState.RUNNING else None
         conn.execute(
-            _trials.insert().values(
-                study_id=study_id,
-                number=number,
-                state=state.value,
-                params=json.dumps(dict(params)),
-                budget=budget,
-                time_start=start,
-                owner=owner,
-                retry_of=retry_of,
-            )
+            _INSERT_TRIAL,
+            {
+                "study_id": study_id,
+                "number": number,
+                "state": state.value,
+                "params": json.dumps(dict(params)),
+                "budget": budget,
+                "time_start": start,
+                "owner": owner,
+                "retry_of": retry_of,
+            },
         )
         return Trial(
             number=number,
@@ -234,7 +288,6 @@ class SQLStorage(BaseStorage):
 
     def create_trial(self, study_id, *, params, state, owner, budget=None, retry_of=None):
         with self._write() as conn:
-            self._lock_study(conn, study_id)
             return self._insert_trial(
                 conn,
                 study_id,
@@ -266,29 +319,33 @@ class SQLStorage(BaseStorage):
 
     def finish_trial(self, study_id, number, *, state, value=None, error=None, duration=None):
         now = time.time()
+        cache = self._caches.get(study_id)
+        known = cache.by_number[number] if cache and number < len(cache.by_number) else None
         with self._write() as conn:
-            row = conn.execute(
-                sa.select(_trials).where(_trials.c.study_id == study_id, _trials.c.number == number)
-            ).first()
-            if row is None:
-                raise StudyError(f"the study has no trial number {number}")
-            if row.state != TrialState.RUNNING.value:
-                raise StudyError(f"trial {number} is {row.state}, not RUNNING: it cannot be told")
+            if known is None or known.time_start is None:
+                row = conn.execute(_SELECT_TRIAL, {"b_study": study_id, "b_number": number}).first()
+                if row is None:
+                    raise StudyError(f"the study has no trial number {number}")
+                known = _row_to_trial(row)
             if duration is None:
-                duration = now - (row.time_start or now)
-            conn.execute(
-                _trials.update()
-                .where(_trials.c.trial_id == row.trial_id)
-                .values(
-                    state=state.value,
-                    value=value,
-                    error=error,
-                    time_complete=now,
-                    duration=duration,
-                )
+                duration = now - (known.time_start or now)
+            result = conn.execute(
+                _FINISH_TRIAL,
+                {
+                    "b_study": study_id,
+                    "b_number": number,
+                    "b_state": state.value,
+                    "b_value": value,
+                    "b_error": error,
+                    "b_time": now,
+                    "b_duration": duration,
+                },
             )
+            if result.rowcount != 1:
+                row = conn.execute(_SELECT_TRIAL, {"b_study": study_id, "b_number": number}).first()
+                raise StudyError(f"trial {number} is {row.state}, not RUNNING: it cannot be told")
         return dataclasses.replace(
-            _row_to_trial(row),
+            known,
             state=state,
             value=value,
             error=error,
@@ -298,22 +355,18 @@ class SQLStorage(BaseStorage):
 
     def get_trials(self, study_id: int) -> list[Trial]:
         cache = self._caches.setdefault(study_id, _StudyCache())
-        condition = _trials.c.trial_id > cache.max_id
-        if cache.unfinished:
-            condition = sa.or_(condition, _trials.c.trial_id.in_(sorted(cache.unfinished)))
+        params = {"b_study": study_id, "b_max_id": cache.max_id, "b_ids": list(cache.unfinished)}
         with self._read() as conn:
-            rows = conn.execute(
-                sa.select(_trials).where(_trials.c.study_id == study_id, condition)
-            ).all()
+            rows = conn.execute(_SYNC_TRIALS, params).all()
         for row in rows:
-            trial = _row_to_trial(row)
-            cache.by_id[row.trial_id] = trial
-            cache.max_id = max(cache.max_id, row.trial_id)
-            if trial.state.is_finished:
-                cache.unfinished.discard(row.trial_id)
-            else:
-                cache.unfinished.add(row.trial_id)
-        return sorted(cache.by_id.values(), key=lambda t: t.number)
+            cache.put(row.trial_id, _row_to_trial(row))
+        if cache.n_holes:
+            return [t for t in cache.by_number if t is not None]
+        return list(cache.by_number)
+
+    def has_waiting(self, study_id: int) -> bool:
+        cache = self._caches.get(study_id)
+        return bool(cache and cache.waiting)
 
     def recover(
         self, study_id: int, *, is_alive: Callable[[str], bool], requeue: bool
@@ -321,7 +374,7 @@ class SQLStorage(BaseStorage):
         interrupted: list[Trial] = []
         now = time.time()
         with self._write() as conn:
-            self._lock_study(conn, study_id)
+            self._lock_study(conn, study_id)  # one transaction: no double re-queue
             running = conn.execute(
                 sa.select(_trials).where(
                     _trials.c.study_id == study_id, _trials.c.state == TrialState.RUNNING.value

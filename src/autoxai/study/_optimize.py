@@ -131,14 +131,20 @@ def run_optimize(
     start = time.monotonic()
     pending: dict[Future, Trial] = {}
     submitting: Trial | None = None
-    started = 0
+    asked: list[int] = []  # numbers of this call's trials, in ask order
+    finished: set[int] = set()
     exhausted = False
     progress = Progress(study, n_trials=n_trials, timeout=timeout, enabled=show_progress)
 
     def may_start() -> bool:
         if exhausted or study._stop_requested:
             return False
-        if n_trials is not None and started >= n_trials:
+        if n_trials is not None and len(asked) >= n_trials:
+            return False
+        # Reproducible parallelism: the j-th proposal waits for trial j - width, and
+        # the sampler sees the trials after it as RUNNING even if they are done, so it
+        # gets the same history whatever order the workers finish in.
+        if len(asked) >= width and asked[len(asked) - width] not in finished:
             return False
         return timeout is None or time.monotonic() - start < timeout
 
@@ -146,11 +152,12 @@ def run_optimize(
         with progress:
             while True:
                 while len(pending) < width and may_start():
-                    trial = study._ask_or_none()
+                    hide = frozenset(asked[max(0, len(asked) - width + 1) :]) & finished
+                    trial = study._ask_or_none(hide=hide)
                     if trial is None:
                         exhausted = True
                         break
-                    started += 1
+                    asked.append(trial.number)
                     submitting = trial  # inline runs happen inside submit: track it
                     future = executor.submit(evaluate, objective, trial.params, trial.budget, catch)
                     submitting = None
@@ -162,9 +169,10 @@ def run_optimize(
                 )
                 # Wake up at the timeout too, so the progress bar's clock keeps moving.
                 done, _ = wait(list(pending), timeout=_poll(remaining), return_when=FIRST_COMPLETED)
-                for future in done:
+                for future in sorted(done, key=lambda f: pending[f].number):
                     trial = pending.pop(future)
                     record = _record(study, trial, future, catch)
+                    finished.add(trial.number)
                     progress.update(record)
                     for callback in callbacks:
                         callback(study, record)

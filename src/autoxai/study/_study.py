@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
@@ -158,13 +159,26 @@ class Study:
             raise StudyError(f"the {self.sampler!r} has no configurations left to try")
         return trial
 
-    def _ask_or_none(self) -> Trial | None:
+    def _ask_or_none(self, hide: frozenset[int] = frozenset()) -> Trial | None:
+        """Claim a queued trial or create one from the sampler's proposal.
+
+        ``hide`` names finished trials the sampler should see as still RUNNING: the
+        driver uses it to show the sampler the same history whatever order parallel
+        trials finished in.
+        """
         study_id = self._record.study_id
         trials = self._storage.get_trials(study_id)
-        if any(t.state is TrialState.WAITING for t in trials):
+        if self._storage.has_waiting(study_id):
             claimed = self._storage.claim_waiting(study_id, self._owner)
             if claimed is not None:
                 return claimed
+        if hide:
+            trials = [
+                dataclasses.replace(t, state=TrialState.RUNNING, value=None, error=None)
+                if t.number in hide
+                else t
+                for t in trials
+            ]
         params = self._sampler.sample(self, trials)
         if params is None:
             return None
