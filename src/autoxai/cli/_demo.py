@@ -18,13 +18,13 @@ def add_parser(sub) -> None:
         NAME,
         help="run a short search on built-in data and print the result",
         description=(
-            "Minimise the Branin function (2 parameters, known minimum 0.397887) with a "
-            "random search, and show the best trials."
+            "Minimise the Branin function (2 parameters, known minimum 0.397887) with the "
+            "chosen search method, and show the best trials."
         ),
     )
     parser.add_argument("--n-trials", type=int, default=100, help="trials to run (default 100)")
     parser.add_argument(
-        "--method", default="random", help="search method: random or grid (default random)"
+        "--method", default="tpe", help="search method: random, grid or tpe (default tpe)"
     )
     parser.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     parser.add_argument("--n-jobs", type=int, default=1, help="trials run at once (default 1)")

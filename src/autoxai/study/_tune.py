@@ -46,7 +46,8 @@ def tune(
         inf or a non-number fails its trial (the reason is recorded) and the search goes on.
     space : SearchSpace or dict of distributions
     method : str
-        A sampler name: ``"random"`` or ``"grid"``.
+        A sampler name from :data:`autoxai.samplers.SAMPLERS`: ``"random"``, ``"grid"``,
+        ``"tpe"``.
     n_trials : int, optional
         The number of finished trials the study should hold. On a study that already
         exists in ``storage`` only the missing ones run, so re-running a killed command
