@@ -85,7 +85,7 @@ def estimator():
 
 def test_density_integrates_to_one_over_each_branch(estimator):
     # Monte Carlo over the unit cube, with discrete coordinates at their bin centres.
-    space, pe = estimator
+    _, pe = estimator
     rng = np.random.default_rng(0)
     u = rng.random((400_000, 4))
     u[:, 1] = (np.floor(u[:, 1] * 5) + 0.5) / 5

@@ -1,6 +1,6 @@
 """Samplers: how the next configuration is chosen.
 
-Registry names (for ``tune(method=...)``): ``"random"``, ``"grid"``, ``"tpe"``.
+Registry names (for ``tune(method=...)``): ``"random"``, ``"grid"``, ``"tpe"``, ``"gp"``.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any
 
 from autoxai._utils import RandomState, choose
 from autoxai.samplers._base import BaseSampler
+from autoxai.samplers._gp import GPSampler
 from autoxai.samplers._grid import GridSampler
 from autoxai.samplers._random import RandomSampler
 from autoxai.samplers._tpe import TPESampler
@@ -16,6 +17,7 @@ from autoxai.samplers._tpe import TPESampler
 __all__ = [
     "SAMPLERS",
     "BaseSampler",
+    "GPSampler",
     "GridSampler",
     "RandomSampler",
     "TPESampler",
@@ -27,6 +29,7 @@ SAMPLERS: dict[str, type[BaseSampler]] = {
     "random": RandomSampler,
     "grid": GridSampler,
     "tpe": TPESampler,
+    "gp": GPSampler,
 }
 
 
