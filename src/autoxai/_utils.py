@@ -40,6 +40,17 @@ def seed_from(random_state: RandomState) -> int:
     return int(check_random_state(random_state).integers(2**63 - 1))
 
 
+def check_int(name: str, value: object, *, minimum: int) -> int:
+    """Check that ``value`` is an int (not a bool) of at least ``minimum``; return it."""
+    if (
+        not isinstance(value, (int, np.integer))
+        or isinstance(value, (bool, np.bool_))
+        or value < minimum
+    ):
+        raise InvalidParameterError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
+
+
 def did_you_mean(name: str, options: Iterable[str]) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest option, or ``""`` when none is close."""
     match = difflib.get_close_matches(str(name), [str(o) for o in options], n=1, cutoff=0.6)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autoxai.exceptions import InvalidParameterError
+from autoxai._utils import check_int
 from autoxai.samplers._base import BaseSampler
 from autoxai.space import iter_grid, params_key
 
@@ -51,8 +51,7 @@ class GridSampler(BaseSampler):
     """
 
     def __init__(self, n_points: int = 5, *, shuffle: bool = True, random_state=None) -> None:
-        if not isinstance(n_points, int) or isinstance(n_points, bool) or n_points < 1:
-            raise InvalidParameterError(f"n_points must be an int >= 1, got {n_points!r}")
+        check_int("n_points", n_points, minimum=1)
         super().__init__(random_state=random_state)
         self.n_points = n_points
         self.shuffle = shuffle

@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from autoxai._utils import check_int
 from autoxai.exceptions import ExecutionError, InvalidParameterError
 from autoxai.study._progress import Progress
 from autoxai.study._trial import INTERRUPTED, Trial, TrialState
@@ -92,10 +93,8 @@ def _executor_width(executor: Executor) -> int:
 
 
 def _check_budget(study: Study, n_trials, timeout) -> None:
-    if n_trials is not None and (
-        not isinstance(n_trials, int) or isinstance(n_trials, bool) or n_trials < 0
-    ):
-        raise InvalidParameterError(f"n_trials must be an int >= 0, got {n_trials!r}")
+    if n_trials is not None:
+        check_int("n_trials", n_trials, minimum=0)
     if timeout is not None and (
         isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
     ):

@@ -6,8 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
-from autoxai._utils import RandomState
-from autoxai.exceptions import InvalidParameterError
+from autoxai._utils import RandomState, check_int
 from autoxai.samplers import get_sampler
 from autoxai.space import BaseDistribution, SearchSpace
 from autoxai.storage import BaseStorage
@@ -90,8 +89,7 @@ def tune(
     )
     remaining = None
     if n_trials is not None:
-        if not isinstance(n_trials, int) or isinstance(n_trials, bool) or n_trials < 0:
-            raise InvalidParameterError(f"n_trials must be an int >= 0, got {n_trials!r}")
+        check_int("n_trials", n_trials, minimum=0)
         done = sum(1 for t in study.trials if t.state.is_finished and not t.interrupted)
         remaining = max(0, n_trials - done)
     if remaining == 0:

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autoxai._utils import RandomState
-from autoxai.exceptions import InvalidParameterError
+from autoxai._utils import RandomState, check_int
 from autoxai.samplers._base import BaseSampler
 
 if TYPE_CHECKING:
@@ -16,12 +15,6 @@ if TYPE_CHECKING:
     from autoxai.study import Study, Trial
 
 __all__ = ["GPSampler"]
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
-        raise InvalidParameterError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
 
 
 class GPSampler(BaseSampler):
@@ -109,9 +102,9 @@ class GPSampler(BaseSampler):
         warm_start: bool = True,
         random_state: RandomState = None,
     ) -> None:
-        _check_int("n_startup_trials", n_startup_trials, 0)
-        _check_int("n_candidates", n_candidates, 1)
-        _check_int("n_restarts", n_restarts, 1)
+        check_int("n_startup_trials", n_startup_trials, minimum=0)
+        check_int("n_candidates", n_candidates, minimum=1)
+        check_int("n_restarts", n_restarts, minimum=1)
         super().__init__(random_state=random_state)
         self.n_startup_trials = n_startup_trials
         self.n_candidates = n_candidates

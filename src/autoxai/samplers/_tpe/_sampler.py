@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autoxai._utils import check_int
 from autoxai.exceptions import InvalidParameterError
 from autoxai.samplers._base import BaseSampler
 from autoxai.samplers._tpe._parzen import ParzenEstimator
@@ -92,9 +93,9 @@ class TPESampler(BaseSampler):
         random_state=None,
     ) -> None:
         super().__init__(random_state=random_state)
-        _positive_int("n_startup_trials", n_startup_trials, minimum=0)
-        _positive_int("n_ei_candidates", n_ei_candidates, minimum=1)
-        _positive_int("max_good", max_good, minimum=1)
+        check_int("n_startup_trials", n_startup_trials, minimum=0)
+        check_int("n_ei_candidates", n_ei_candidates, minimum=1)
+        check_int("max_good", max_good, minimum=1)
         if not 0 < gamma < 1:
             raise InvalidParameterError(f"gamma must be in (0, 1), got {gamma!r}")
         for name, value in (
@@ -166,8 +167,3 @@ class TPESampler(BaseSampler):
 
     def __repr__(self) -> str:
         return f"TPESampler(random_state={self.random_state!r})"
-
-
-def _positive_int(name: str, value: Any, *, minimum: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise InvalidParameterError(f"{name} must be an int >= {minimum}, got {value!r}")
