@@ -13,6 +13,7 @@ from autoxai.space import Categorical, Float, Int, SearchSpace
 from autoxai.study import Study, Trial, TrialState, create_study, tune
 
 __all__ = [
+    "AutoML",
     "AutoXAIError",
     "Categorical",
     "Float",
@@ -23,5 +24,20 @@ __all__ = [
     "TrialState",
     "__version__",
     "create_study",
+    "load",
     "tune",
 ]
+
+
+def __getattr__(name: str):
+    # The AutoML layer imports scikit-learn and LightGBM: load it on first use only, so
+    # `import autoxai` (and the CLI's --help) stays quick.
+    if name == "AutoML":
+        from autoxai.automl import AutoML
+
+        return AutoML
+    if name == "load":
+        from autoxai.automl._artifacts import load
+
+        return load
+    raise AttributeError(f"module 'autoxai' has no attribute {name!r}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "AutoXAIError",
+    "DataError",
     "ExecutionError",
     "InvalidParameterError",
     "NoCompletedTrialsError",
@@ -46,6 +47,10 @@ class NoCompletedTrialsError(StudyError):
 
 class StorageError(AutoXAIError, RuntimeError):
     """A storage could not be opened, read or written."""
+
+
+class DataError(AutoXAIError, ValueError):
+    """A table or a column cannot be used as given (missing file, bad target, ...)."""
 
 
 class ExecutionError(AutoXAIError, RuntimeError):

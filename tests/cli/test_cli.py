@@ -3,9 +3,8 @@ import sys
 
 import pytest
 
-from autoxai import __version__, create_study
+from autoxai import __version__
 from autoxai.cli import main
-from autoxai.datasets import branin
 
 
 def test_version(capsys):
@@ -26,27 +25,16 @@ def test_usage_error_exits_2(capsys):
     assert main(["nosuchcommand"]) == 2
 
 
-def test_demo_finds_a_good_branin_point(capsys):
-    assert main(["demo", "--n-trials", "60", "--no-progress"]) == 0
-    out = capsys.readouterr().out
-    assert "Best trials" in out and "gap to the known minimum" in out
-
-
-def test_demo_user_mistake_is_one_line_and_status_2(capsys):
-    assert main(["demo", "--method", "gird", "--no-progress"]) == 2
+def test_user_mistake_is_one_line_and_status_2(capsys, tmp_path):
+    out = tmp_path / "demo"
+    assert main(["demo", "--search", "gird", "--no-progress", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith("autoxai: error: method must be one of") and "'grid'" in err
-    with pytest.raises(Exception, match="method must be one of"):
-        main(["--debug", "demo", "--method", "gird", "--no-progress"])
-
-
-def test_demo_with_storage_resumes(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    assert main(["demo", "--n-trials", "5", "--storage", url, "--no-progress"]) == 0
-    assert main(["demo", "--n-trials", "8", "--storage", url, "--no-progress"]) == 0
-    study = create_study(branin.space, storage=url, study_name="demo-branin", load_if_exists=True)
-    assert len(study.trials) == 8
+    assert err.startswith("autoxai: error: search must be one of")
+    assert "'grid'" in err
+    assert not out.exists()
+    with pytest.raises(Exception, match="search must be one of"):
+        main(["--debug", "demo", "--search", "gird", "--no-progress", "--out", str(out)])
 
 
 @pytest.mark.slow

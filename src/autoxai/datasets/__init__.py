@@ -8,5 +8,15 @@ from autoxai.datasets._functions import (
     mixed_conditional,
     rosenbrock,
 )
+from autoxai.datasets._tables import load_penguins, penguins_path
 
-__all__ = ["Problem", "ackley", "branin", "hartmann6", "mixed_conditional", "rosenbrock"]
+__all__ = [
+    "Problem",
+    "ackley",
+    "branin",
+    "hartmann6",
+    "load_penguins",
+    "mixed_conditional",
+    "penguins_path",
+    "rosenbrock",
+]

@@ -1,6 +1,8 @@
 """Samplers: how the next configuration is chosen.
 
-Registry names (for ``tune(method=...)``): ``"random"``, ``"grid"``, ``"tpe"``, ``"gp"``.
+Registry names (for ``tune(method=...)``): ``"random"``, ``"grid"``, ``"tpe"``, ``"gp"``,
+and ``"bayes"``, the recommended Bayesian default (currently TPE: see
+``benchmarks/results/hpo_quality.md``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ SAMPLERS: dict[str, type[BaseSampler]] = {
     "grid": GridSampler,
     "tpe": TPESampler,
     "gp": GPSampler,
+    # The recommended Bayesian default, chosen from benchmarks/results/hpo_quality.md.
+    "bayes": TPESampler,
 }
 
 

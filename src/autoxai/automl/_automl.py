@@ -1,0 +1,455 @@
+"""AutoML: from a table to a tuned, refitted, optionally ensembled model."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
+
+from autoxai._utils import check_int, choose, did_you_mean
+from autoxai.automl._data import prepare
+from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
+from autoxai.automl._metrics import Metric, get_metric
+from autoxai.automl._objective import CVObjective, family_params, read_evaluation
+from autoxai.automl._zoo import FAMILIES
+from autoxai.exceptions import InvalidParameterError, NoCompletedTrialsError
+from autoxai.samplers import SAMPLERS, get_sampler
+from autoxai.space import Categorical, SearchSpace, distribution_from_dict
+from autoxai.study import Study, TrialState, create_study
+
+__all__ = ["AutoML"]
+
+#: Rows above which a single holdout split replaces k-fold cross-validation.
+HOLDOUT_ROWS = 100_000
+
+#: Candidates the ensemble selection looks at: the best configurations by CV loss.
+ENSEMBLE_CANDIDATES = 20
+
+
+class AutoML:
+    """Find, tune and refit the best model for a table, within a time budget.
+
+    Parameters
+    ----------
+    task : {"auto", "binary", "multiclass", "classification", "regression"}
+        Inferred from the target by default.
+    metric : str, optional
+        What to optimise (see :data:`autoxai.automl.METRICS`); default ROC AUC (binary),
+        log-loss (multiclass), RMSE (regression).
+    search : str
+        A sampler name from :data:`autoxai.samplers.SAMPLERS` (``"bayes"``, ``"tpe"``,
+        ``"gp"``, ``"random"``, ``"grid"``).
+    time_budget : float or None
+        Seconds for the whole fit: search *and* refit. The search stops early enough
+        for the refit of the chosen model(s) to fit in, by an estimate from their
+        cross-validation fit times. None: no time limit (give ``n_trials``).
+    n_trials : int or None
+        Configurations to evaluate. With ``n_trials`` and no ``time_budget`` the run is
+        deterministic: same seed, same leaderboard.
+    cv : int
+        Folds (stratified for classification); above 100,000 rows a single 80/20
+        holdout split is used instead.
+    models : list of str, optional
+        Model families to consider (default all): ``"lgbm"``, ``"rf"``, ``"et"``,
+        ``"linear"``, ``"hgb"``, ``"knn"``.
+    ensemble : bool
+        Try greedy ensemble selection over the evaluated models' out-of-fold
+        predictions; kept only when it beats the best single model in CV.
+    random_state : int
+    n_jobs : int
+        Trials evaluated at once (processes).
+    executor : concurrent.futures.Executor, optional
+        Where trials run, e.g. ``distributed.Client(address).get_executor()``.
+    storage : str, optional
+        Database URL for the study (e.g. ``"sqlite:///run/study.db"``): every trial is
+        kept, and a killed run resumes where it stopped.
+    workdir : path, optional
+        Where out-of-fold predictions are kept (default: a temporary directory).
+    show_progress : bool
+
+    Attributes
+    ----------
+    best_model_ : estimator
+        What :meth:`predict` uses: the best pipeline, or a :class:`WeightedEnsemble`
+        of pipelines; every pipeline takes the original columns.
+    best_pipeline_ : sklearn.pipeline.Pipeline
+        The best single configuration, refitted on all rows.
+    leaderboard_ : DataFrame
+        One row per evaluated configuration: model, params, CV mean and std, fit time.
+    classes_ : ndarray
+        Class labels (classification).
+    dataset_ : Dataset
+        The data as prepared: column decisions, notes, task.
+    study_ : Study
+    timings_ : dict
+        Seconds spent preparing, searching, ensembling and refitting.
+
+    Examples
+    --------
+    >>> from autoxai import AutoML
+    >>> from autoxai.datasets import load_penguins
+    >>> df = load_penguins()
+    >>> automl = AutoML(n_trials=3, time_budget=None, cv=3, models=["linear", "rf"])
+    >>> automl = automl.fit(df.drop(columns="species"), df["species"])
+    >>> automl.score(df.drop(columns="species"), df["species"]) > 0.9
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        task: str = "auto",
+        metric: str | None = None,
+        search: str = "bayes",
+        time_budget: float | None = 60,
+        n_trials: int | None = None,
+        cv: int = 5,
+        models: Sequence[str] | None = None,
+        ensemble: bool = True,
+        random_state: int = 0,
+        n_jobs: int = 1,
+        executor=None,
+        storage: str | None = None,
+        workdir: str | Path | None = None,
+        show_progress: bool = False,
+    ) -> None:
+        self.task = task
+        self.metric = metric
+        self.search = search
+        self.time_budget = time_budget
+        self.n_trials = n_trials
+        self.cv = cv
+        self.models = models
+        self.ensemble = ensemble
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.executor = executor
+        self.storage = storage
+        self.workdir = workdir
+        self.show_progress = show_progress
+
+    # -- checks -----------------------------------------------------------------------
+    def _check_params(self) -> list[str]:
+        choose("search", self.search, SAMPLERS)
+        check_int("cv", self.cv, minimum=2)
+        check_int("random_state", self.random_state, minimum=0)
+        if self.n_trials is not None:
+            check_int("n_trials", self.n_trials, minimum=1)
+        if self.time_budget is not None and (
+            isinstance(self.time_budget, bool)
+            or not isinstance(self.time_budget, (int, float))
+            or not self.time_budget > 0
+        ):
+            raise InvalidParameterError(
+                f"time_budget must be a number of seconds > 0 or None, got {self.time_budget!r}"
+            )
+        if self.time_budget is None and self.n_trials is None:
+            raise InvalidParameterError("give time_budget, n_trials or both")
+        names = list(FAMILIES) if self.models is None else list(self.models)
+        if not names:
+            raise InvalidParameterError("models must name at least one model family")
+        for name in names:
+            if name not in FAMILIES:
+                raise InvalidParameterError(
+                    f"unknown model {name!r}; choose from {list(FAMILIES)}."
+                    + did_you_mean(name, FAMILIES)
+                )
+        return list(dict.fromkeys(names))
+
+    # -- the search space -------------------------------------------------------------
+    @staticmethod
+    def _space(names: list[str], task: str, n_rows: int) -> SearchSpace:
+        params: dict[str, Any] = {"model": Categorical(names)}
+        for name in names:
+            for hp, dist in FAMILIES[name].space(task, n_rows).items():
+                data = {**dist.to_dict(), "when": {"model": [name]}}
+                params[f"{name}.{hp}"] = distribution_from_dict(data)
+        return SearchSpace(params)
+
+    @staticmethod
+    def _defaults(names: list[str], task: str, n_rows: int) -> list[dict[str, Any]]:
+        """Known-good configurations, round-robin over the families."""
+        per_family = [FAMILIES[n].defaults(task, n_rows) for n in names]
+        out = []
+        for i in range(max(len(d) for d in per_family)):
+            for name, defaults in zip(names, per_family):
+                if i < len(defaults):
+                    out.append(
+                        {"model": name, **{f"{name}.{k}": v for k, v in defaults[i].items()}}
+                    )
+        return out
+
+    def _splits(self, y: np.ndarray, classification: bool):
+        n = len(y)
+        if n > HOLDOUT_ROWS:
+            cls = StratifiedShuffleSplit if classification else ShuffleSplit
+            splitter = cls(n_splits=1, test_size=0.2, random_state=self.random_state)
+        elif classification:
+            splitter = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        else:
+            splitter = KFold(self.cv, shuffle=True, random_state=self.random_state)
+        return list(splitter.split(np.zeros(n), y))
+
+    # -- fit --------------------------------------------------------------------------
+    def fit(self, X: pd.DataFrame, y: pd.Series | Sequence | None = None, *, target=None):
+        """Search, choose and refit. ``X`` holds the features, ``y`` the target.
+
+        Alternatively pass the whole table as ``X`` and the target's column name as
+        ``target=``.
+        """
+        start = time.time()
+        end = None if self.time_budget is None else start + float(self.time_budget)
+        names = self._check_params()
+        table = self._table(X, y, target)
+        dataset = prepare(table, self._target_name, task=self.task, n_folds=self.cv)
+        names = [n for n in names if dataset.task in FAMILIES[n].tasks]
+        metric = get_metric(self.metric, dataset.task)
+        classification = dataset.task != "regression"
+        if classification:
+            self.classes_, y_enc = np.unique(np.asarray(dataset.y), return_inverse=True)
+        else:
+            self.classes_, y_enc = None, np.asarray(dataset.y, dtype=float)
+        splits = self._splits(y_enc, classification)
+        workdir = Path(self.workdir) if self.workdir else Path(tempfile.mkdtemp(prefix="autoxai-"))
+        self._own_workdir = self.workdir is None
+        n_classes = len(self.classes_) if classification else None
+        objective = CVObjective(
+            dataset.X, y_enc, task=dataset.task, metric=metric, schema=dataset.schema,
+            splits=splits, n_classes=n_classes, random_state=self.random_state,
+            workdir=workdir, deadline=None if end is None else end - 0.05 * self.time_budget,
+        )  # fmt: skip
+        prepared = time.time()
+
+        space = self._space(names, dataset.task, len(y_enc))
+        study = create_study(
+            space,
+            sampler=get_sampler(self.search, random_state=self.random_state),
+            direction="minimize",
+            storage=self.storage,
+            study_name="automl" if self.storage else None,
+            load_if_exists=True,
+        )
+        if not study.trials:
+            for params in self._defaults(names, dataset.task, len(y_enc)):
+                study.enqueue(params)
+
+        reserve = _RefitReserve(workdir, objective)
+        callbacks = []
+        if end is not None:
+            callbacks.append(reserve.stop_when_needed(end))
+        remaining = None
+        if self.n_trials is not None:
+            done = sum(1 for t in study.trials if t.state.is_finished and not t.interrupted)
+            remaining = max(0, self.n_trials - done)
+        timeout = None if end is None else max(0.01, end - time.time() - reserve.estimate())
+        if remaining != 0:
+            study.optimize(
+                objective,
+                n_trials=remaining,
+                timeout=timeout,
+                n_jobs=self.n_jobs,
+                executor=self.executor,
+                callbacks=callbacks,
+                show_progress=self.show_progress,
+            )
+        searched = time.time()
+
+        board = self._leaderboard(study, workdir, metric)
+        if board.empty:
+            raise NoCompletedTrialsError(
+                "no configuration finished within the budget; raise time_budget"
+                + (f" (it is {self.time_budget} s)" if self.time_budget else "")
+            )
+        members, member_trials, weights = self._choose(board, workdir, y_enc, metric, end, reserve)
+        chosen = time.time()
+
+        # Refit on the original labels: the pipelines' classes_ are then the labels
+        # themselves, in the same sorted order as self.classes_.
+        labels = np.asarray(dataset.y) if classification else y_enc
+        pipelines = [objective.fit(params, dataset.X, labels) for params in members]
+        self.best_pipeline_ = pipelines[0]
+        self.best_model_ = (
+            pipelines[0]
+            if len(pipelines) == 1
+            else WeightedEnsemble(pipelines, weights, classes=self.classes_)
+        )
+        finished = time.time()
+
+        self.leaderboard_ = board
+        self.dataset_ = dataset
+        self.metric_ = metric
+        self.study_ = study
+        self.ensemble_ = [
+            {"trial": int(t), "weight": float(w)} for t, w in zip(member_trials, weights)
+        ]
+        self.timings_ = {
+            "prepare": prepared - start,
+            "search": searched - prepared,
+            "ensemble": chosen - searched,
+            "refit": finished - chosen,
+            "total": finished - start,
+        }
+        if self._own_workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        return self
+
+    def _table(self, X, y, target) -> pd.DataFrame:
+        if not isinstance(X, pd.DataFrame):
+            X = pd.DataFrame(X)
+            X.columns = [f"x{i}" for i in range(X.shape[1])]
+        if target is not None:
+            if y is not None:
+                raise InvalidParameterError("give either y or target=, not both")
+            self._target_name = str(target)
+            return X
+        if y is None:
+            raise InvalidParameterError("fit needs y, or the table with target='column'")
+        name = getattr(y, "name", None) or "target"
+        while name in X.columns:
+            name = f"{name}_"
+        self._target_name = str(name)
+        return X.assign(**{self._target_name: np.asarray(y)})
+
+    def _leaderboard(self, study: Study, workdir: Path, metric: Metric) -> pd.DataFrame:
+        rows = []
+        for t in study.get_trials([TrialState.COMPLETE]):
+            name, hp = family_params(t.params)
+            _, stats = read_evaluation(workdir, t.params)
+            rows.append(
+                {
+                    "trial": t.number,
+                    "model": name,
+                    "params": hp,
+                    "cv_" + metric.name: metric.from_loss(t.value),
+                    "cv_std": None if stats is None else stats["loss_std"],
+                    "fit_time": None if stats is None else stats["fit_time"],
+                    "_loss": t.value,
+                    "_params": t.params,
+                }
+            )
+        board = pd.DataFrame(rows)
+        if board.empty:
+            return board
+        return board.sort_values(["_loss", "trial"], kind="stable").reset_index(drop=True)
+
+    def _choose(self, board, workdir, y, metric: Metric, end, reserve):
+        """The configurations to refit (best first), their trial numbers and weights."""
+        best = board.iloc[0]
+        single = ([best["_params"]], [int(best["trial"])], np.array([1.0]))
+        if not self.ensemble or len(board) < 2:
+            return single
+        candidates, preds = [], []
+        for _, row in board.head(ENSEMBLE_CANDIDATES).iterrows():
+            oof, stats = read_evaluation(workdir, row["_params"])
+            if oof is None or np.isnan(oof).any() or (stats and stats.get("budget")):
+                continue  # missing, holdout-only or low-fidelity predictions
+            candidates.append(row)
+            preds.append(oof)
+        if len(candidates) < 2:
+            return single
+        weights, loss = greedy_selection(preds, y, metric.loss)
+        if not loss < candidates[0]["_loss"] - 1e-9:
+            return single
+        chosen = sorted(
+            ((c, w) for c, w in zip(candidates, weights) if w > 0), key=lambda cw: cw[0]["_loss"]
+        )
+        if end is not None:  # keep the refit inside the budget: drop the smallest weights
+            while (
+                len(chosen) > 1
+                and time.time() + reserve.cost([c["_params"] for c, _ in chosen]) > end
+            ):
+                smallest = min(range(1, len(chosen)), key=lambda i: chosen[i][1])
+                del chosen[smallest]
+            if len(chosen) == 1:
+                return single
+        w = np.array([w for _, w in chosen])
+        return [c["_params"] for c, _ in chosen], [int(c["trial"]) for c, _ in chosen], w / w.sum()
+
+    # -- persistence ------------------------------------------------------------------
+    def save(self, path) -> Path:
+        """Save the fitted model into the directory ``path``; :func:`autoxai.load` reads it."""
+        from autoxai.automl._artifacts import save
+
+        self._check_fitted()
+        return save(self, path)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The study holds a database connection and the dataset the training rows: a
+        # saved model keeps neither (the study stays in its own database).
+        state = dict(self.__dict__)
+        state.pop("study_", None)
+        state["executor"] = None
+        if "dataset_" in state:
+            ds = state["dataset_"]
+            state["dataset_"] = dataclasses.replace(ds, X=ds.X.iloc[:0], y=ds.y.iloc[:0])
+        return state
+
+    # -- predict ----------------------------------------------------------------------
+    def _check_fitted(self):
+        if not hasattr(self, "best_model_"):
+            from autoxai.exceptions import StudyError
+
+            raise StudyError("this AutoML is not fitted yet: call fit first")
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Predicted labels (classification) or values (regression)."""
+        self._check_fitted()
+        return self.best_model_.predict(X)
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Class probabilities, columns in the order of :attr:`classes_`."""
+        self._check_fitted()
+        if self.classes_ is None:
+            raise InvalidParameterError("predict_proba is for classification tasks")
+        return self.best_model_.predict_proba(X)
+
+    def score(self, X: pd.DataFrame, y) -> float:
+        """Accuracy (classification) or R² (regression) on ``X, y``."""
+        from sklearn.metrics import accuracy_score, r2_score
+
+        pred = self.predict(X)
+        if self.classes_ is None:
+            return float(r2_score(np.asarray(y, dtype=float), pred))
+        return float(accuracy_score(np.asarray(y), pred))
+
+
+class _RefitReserve:
+    """Estimates how long refitting chosen configurations on all rows will take."""
+
+    #: full data is bigger than a training fold, and timings are noisy: be generous
+    SAFETY = 1.5
+
+    def __init__(self, workdir: Path, objective: CVObjective) -> None:
+        self.workdir = workdir
+        self.objective = objective
+        self.best_params: list[dict] = []
+
+    def cost(self, configs) -> float:
+        total = 0.0
+        for params in configs:
+            _, stats = read_evaluation(self.workdir, params)
+            if stats is not None:
+                total += stats["fit_time_mean"] * self.SAFETY
+        return total
+
+    def estimate(self) -> float:
+        return self.cost(self.best_params[:3])
+
+    def stop_when_needed(self, end: float):
+        def callback(study: Study, trial) -> None:
+            complete = sorted(
+                study.get_trials([TrialState.COMPLETE]), key=lambda t: (t.value, t.number)
+            )
+            self.best_params = [t.params for t in complete[:3]]
+            if time.time() + self.estimate() >= end:
+                study.stop()
+
+        return callback

@@ -1,0 +1,149 @@
+"""The AutoML objective: cross-validated loss of one configuration of one model family.
+
+``objective(params, budget=None) -> loss``. ``budget``, when given, is the fraction of
+each training fold used (multi-fidelity schedulers pass it). Besides the loss, each
+evaluation leaves its out-of-fold predictions and fold statistics in ``workdir``, keyed
+by the configuration, for the leaderboard and the ensemble; files rather than memory, so
+evaluations in worker processes count too, and a resumed run keeps them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from autoxai.automl._data import FeatureSchema
+from autoxai.automl._metrics import Metric
+from autoxai.automl._preprocess import build_pipeline
+from autoxai.automl._zoo import FAMILIES
+
+__all__ = ["CVObjective", "OutOfTime", "config_key", "family_params", "read_evaluation"]
+
+
+class OutOfTime(Exception):
+    """The run's deadline came before the evaluation could finish."""
+
+
+def config_key(params: dict[str, Any]) -> str:
+    """A short, stable file name for a configuration."""
+    text = json.dumps(params, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def family_params(params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Split ``{"model": "rf", "rf.n_estimators": 10}`` into ``("rf", {"n_estimators": 10})``."""
+    name = params["model"]
+    prefix = f"{name}."
+    return name, {k[len(prefix) :]: v for k, v in params.items() if k.startswith(prefix)}
+
+
+class CVObjective:
+    """Cross-validate a configuration; see the module docstring.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Feature columns as :func:`prepare` left them.
+    y : ndarray
+        Target; class indices ``0..k-1`` for classification.
+    task, metric, schema
+        The task, the :class:`Metric` to minimise, and the feature schema.
+    splits : list of (train, test) index arrays
+    n_classes : int or None
+    random_state : int
+    workdir : path
+        Where out-of-fold predictions go.
+    deadline : float or None
+        Epoch time after which no new fold starts (the evaluation is abandoned).
+    """
+
+    def __init__(
+        self, X, y, *, task, metric: Metric, schema: FeatureSchema, splits, n_classes,
+        random_state: int, workdir, deadline: float | None = None, n_threads: int = 1,
+    ) -> None:  # fmt: skip
+        self.X = X
+        self.y = y
+        self.task = task
+        self.metric = metric
+        self.schema = schema
+        self.splits = splits
+        self.n_classes = n_classes
+        self.random_state = random_state
+        self.workdir = Path(workdir)
+        self.deadline = deadline
+        self.n_threads = n_threads
+
+    def make_pipeline(self, params: dict[str, Any]):
+        """An unfitted pipeline for a configuration."""
+        name, hp = family_params(params)
+        family = FAMILIES[name]
+        estimator = family.build(hp, self.task, self.random_state, self.n_threads)
+        return build_pipeline(self.schema, family, estimator)
+
+    def predict(self, pipeline, X) -> np.ndarray:
+        """Probabilities in class-index order (classification) or values."""
+        if self.n_classes is None:
+            return np.asarray(pipeline.predict(X), dtype=float)
+        proba = pipeline.predict_proba(X)
+        out = np.zeros((len(X), self.n_classes))
+        out[:, np.asarray(pipeline.classes_, dtype=int)] = proba
+        return out
+
+    def __call__(self, params: dict[str, Any], budget: float | None = None) -> float:
+        # Native thread pools (OpenMP, BLAS) limited to the trial's share of the
+        # machine: oversubscribed pools make small fits many times slower.
+        with threadpool_limits(limits=self.n_threads):
+            return self._evaluate(params, budget)
+
+    def fit(self, params: dict[str, Any], X, y):
+        """A pipeline for ``params`` fitted on ``X, y`` (the refit on all rows)."""
+        with threadpool_limits(limits=self.n_threads):
+            return self.make_pipeline(params).fit(X, y)
+
+    def _evaluate(self, params: dict[str, Any], budget: float | None) -> float:
+        n = len(self.y)
+        shape = (n,) if self.n_classes is None else (n, self.n_classes)
+        oof = np.full(shape, np.nan)
+        losses, fit_times = [], []
+        rng = np.random.default_rng(self.random_state)
+        for train, test in self.splits:
+            if self.deadline is not None and time.time() > self.deadline:
+                raise OutOfTime("the time budget ran out during cross-validation")
+            if budget is not None and budget < 1.0:
+                keep = max(2, round(budget * len(train)))
+                train = np.sort(rng.choice(train, size=keep, replace=False))
+            pipeline = self.make_pipeline(params)
+            start = time.perf_counter()
+            pipeline.fit(self.X.iloc[train], self.y[train])
+            fit_times.append(time.perf_counter() - start)
+            pred = self.predict(pipeline, self.X.iloc[test])
+            oof[test] = pred
+            losses.append(self.metric.loss(self.y[test], pred))
+        key = config_key(params)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        np.save(self.workdir / f"{key}.npy", oof)
+        stats = {
+            "loss_mean": float(np.mean(losses)),
+            "loss_std": float(np.std(losses)),
+            "fit_time": float(np.sum(fit_times)),
+            "fit_time_mean": float(np.mean(fit_times)),
+            "budget": budget,
+        }
+        (self.workdir / f"{key}.json").write_text(json.dumps(stats))
+        return stats["loss_mean"]
+
+
+def read_evaluation(workdir, params) -> tuple[np.ndarray | None, dict | None]:
+    """The out-of-fold predictions and statistics a configuration left, if any."""
+    key = config_key(params)
+    workdir = Path(workdir)
+    try:
+        return np.load(workdir / f"{key}.npy"), json.loads((workdir / f"{key}.json").read_text())
+    except (OSError, ValueError):
+        return None, None

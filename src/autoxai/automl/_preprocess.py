@@ -1,0 +1,138 @@
+"""Preprocessing per model family, and the map from model features back to columns.
+
+Every fitted pipeline is ``FeatureCaster -> ColumnTransformer -> model``, so it takes
+the user's original columns and explanations can speak of them:
+
+* trees: numbers (and booleans, and date parts) as they are, imputed with the median
+  unless the model handles missing values itself; categoricals ordinal-encoded, with
+  unseen and missing categories mapped to -1;
+* linear models and k-NN: numbers imputed and standardised; categoricals one-hot
+  encoded, rare levels (fewer than 1 % of rows, at most 30 columns per feature) grouped
+  as "infrequent", unseen levels ignored at predict time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+from autoxai.automl._data import FeatureCaster, FeatureSchema
+
+__all__ = ["DatetimeExpander", "build_pipeline", "feature_origins"]
+
+
+class DatetimeExpander(BaseEstimator, TransformerMixin):
+    """Turn datetime columns into numbers: year, month, day, day of week (and time)."""
+
+    def __init__(self, parts: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        self.parts = parts
+
+    def fit(self, X, y=None):
+        self.feature_names_in_ = np.asarray(list(X.columns), dtype=object)
+        return self
+
+    def transform(self, X):
+        out = {}
+        for column in X.columns:
+            values = pd.to_datetime(X[column], errors="coerce")
+            for part in (self.parts or {}).get(column, ("year", "month", "day", "dayofweek")):
+                out[f"{column}__{part}"] = getattr(values.dt, part).astype(float)
+        return pd.DataFrame(out, index=X.index)
+
+    def get_feature_names_out(self, input_features=None):
+        columns = self.feature_names_in_ if input_features is None else input_features
+        return np.asarray(
+            [
+                f"{c}__{p}"
+                for c in columns
+                for p in (self.parts or {}).get(c, ("year", "month", "day", "dayofweek"))
+            ],
+            dtype=object,
+        )
+
+
+def _column_transformer(schema: FeatureSchema, style: str, handles_missing: bool):
+    numeric = [c for c in schema.columns if schema.kinds[c] in ("numeric", "boolean")]
+    categorical = [c for c in schema.columns if schema.kinds[c] == "categorical"]
+    dates = [c for c in schema.columns if schema.kinds[c] == "datetime"]
+    steps = []
+
+    def numbers(*head):
+        tail = [] if (style == "tree" and handles_missing) else [SimpleImputer(strategy="median")]
+        if style == "linear":
+            tail.append(StandardScaler())
+        return make_pipeline(*head, *tail) if (head or tail) else "passthrough"
+
+    if numeric:
+        steps.append(("num", numbers(), numeric))
+    if dates:
+        parts = {c: tuple(schema.datetime_parts.get(c, ())) or None for c in dates}
+        parts = {c: p for c, p in parts.items() if p}
+        steps.append(("date", numbers(DatetimeExpander(parts or None)), dates))
+    if categorical:
+        if style == "tree":
+            encoder = OrdinalEncoder(
+                handle_unknown="use_encoded_value",
+                unknown_value=-1,
+                encoded_missing_value=-1,
+            )
+        else:
+            encoder = OneHotEncoder(
+                handle_unknown="infrequent_if_exist",
+                min_frequency=0.01,
+                max_categories=30,
+                sparse_output=False,
+            )
+        steps.append(("cat", make_pipeline(_MissingAsLevel(), encoder), categorical))
+    return ColumnTransformer(steps, remainder="drop", verbose_feature_names_out=True)
+
+
+class _MissingAsLevel(BaseEstimator, TransformerMixin):
+    """Categorical cells: strings, with missing values as their own level."""
+
+    def fit(self, X, y=None):
+        self.feature_names_in_ = np.asarray(list(X.columns), dtype=object)
+        return self
+
+    def transform(self, X):
+        return X.astype(object).where(X.notna(), "__missing__").astype(str)
+
+    def get_feature_names_out(self, input_features=None):
+        return self.feature_names_in_ if input_features is None else np.asarray(input_features)
+
+
+def build_pipeline(schema: FeatureSchema, family, estimator: Any) -> Pipeline:
+    """``FeatureCaster -> preprocessing for the family's style -> estimator``."""
+    return Pipeline(
+        [
+            ("cast", FeatureCaster(schema.to_dict())),
+            ("prep", _column_transformer(schema, family.style, family.handles_missing)),
+            ("model", estimator),
+        ]
+    )
+
+
+def feature_origins(pipeline: Pipeline) -> list[str]:
+    """For each feature the model sees, the original column it comes from."""
+    prep: ColumnTransformer = pipeline.named_steps["prep"]
+    origins: list[str] = []
+    for name, transformer, columns in prep.transformers_:
+        if name == "remainder" or transformer == "drop":
+            continue
+        out = (
+            transformer.get_feature_names_out(columns) if transformer != "passthrough" else columns
+        )
+        for feature in out:
+            # the longest column name the output name starts with (one-hot: "col_level",
+            # dates: "col__part")
+            matches = [c for c in columns if str(feature) == c or str(feature).startswith(f"{c}_")]
+            origins.append(max(matches, key=len) if matches else str(feature))
+    return origins

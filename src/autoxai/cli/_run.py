@@ -1,0 +1,227 @@
+"""``autoxai run``: load a table, search, refit, and write the run directory."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from autoxai._version import __version__
+from autoxai.exceptions import AutoXAIError
+
+NAME = "run"
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> None:
+    """The options ``run`` and ``demo`` share."""
+    parser.add_argument(
+        "--task",
+        default="auto",
+        help="binary, multiclass, classification or regression (default: infer)",
+    )
+    parser.add_argument(
+        "--metric",
+        default=None,
+        help="roc_auc, log_loss, accuracy, balanced_accuracy, f1, rmse, mae, r2",
+    )
+    parser.add_argument(
+        "--search",
+        default="bayes",
+        help="search method: bayes, tpe, gp, random, grid (default bayes)",
+    )
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        default=20.0 if demo else 60.0,
+        help="seconds for search and refit (default %(default)s)",
+    )
+    parser.add_argument("--n-trials", type=int, default=None, help="configurations to try")
+    parser.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
+    parser.add_argument(
+        "--models",
+        default=None,
+        help="comma-separated model families, e.g. lgbm,rf,linear (default all)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--n-jobs", type=int, default=1, help="trials run at once (default 1)")
+    parser.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="run trials on the Dask scheduler at ADDRESS",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser(
+        NAME,
+        help="tune a model for a table and write it, its leaderboard and run.json",
+        description="Load DATA, search the model zoo for the best model of TARGET within "
+        "the time budget, refit it on all rows, and write the run directory.",
+    )
+    parser.add_argument("data", help="CSV or Parquet file")
+    parser.add_argument("--target", required=True, help="the column to predict")
+    parser.add_argument(
+        "--out", default="autoxai-run", help="output directory (default %(default)s)"
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a killed run from the study database in --out",
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    return execute(args.data, args.target, Path(args.out), args, resume=args.resume)
+
+
+def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: bool) -> int:
+    """Shared by ``run`` and ``demo``: everything from the table to the run directory."""
+    from autoxai.automl import AutoML, prepare, read_table
+
+    console = Console(stderr=False)
+    table, notes = read_table(data)
+    if out.exists() and any(out.iterdir()) and not resume:
+        raise AutoXAIError(
+            f"output directory {str(out)!r} is not empty; use --resume to continue its run "
+            "or choose another --out"
+        )
+    if resume and not (out / "study.db").exists():
+        raise AutoXAIError(f"--resume: no study database in {str(out)!r} to resume")
+    models = (
+        None if args.models is None else [m.strip() for m in args.models.split(",") if m.strip()]
+    )
+    # Check the data before anything is written: bad input leaves no directory behind.
+    prepare(table, target, task=args.task, n_folds=args.cv)
+    executor = _dask_executor(args.dask) if args.dask else None
+
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        automl = AutoML(
+            task=args.task,
+            metric=args.metric,
+            search=args.search,
+            time_budget=args.time_budget,
+            n_trials=args.n_trials,
+            cv=args.cv,
+            models=models,
+            random_state=args.seed,
+            n_jobs=args.n_jobs,
+            executor=executor,
+            storage=f"sqlite:///{(out / 'study.db').resolve()}",
+            workdir=out / "work",
+            show_progress=not args.no_progress,
+        )
+        started = time.time()
+        automl.fit(table, target=target)
+        wall = time.time() - started
+        automl.save(out / "model")
+        automl.leaderboard_.drop(columns=["_loss", "_params"]).to_csv(
+            out / "leaderboard.csv", index=False
+        )
+        _write_run_json(out, automl, data, table, notes, args, wall)
+    except AutoXAIError:
+        if created and not resume:
+            shutil.rmtree(out, ignore_errors=True)  # no half-written directory
+        raise
+    _print_summary(console, automl, out, notes)
+    return 0
+
+
+def _dask_executor(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise AutoXAIError("--dask needs the dask extra: pip install 'autoxai[dask]'") from None
+    try:
+        return Client(address, timeout=10).get_executor()
+    except OSError as exc:
+        raise AutoXAIError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
+
+
+def _fingerprint(data, table) -> str:
+    if isinstance(data, (str, Path)):
+        digest = hashlib.sha256(Path(data).read_bytes()).hexdigest()
+    else:
+        import pandas as pd
+
+        digest = hashlib.sha256(pd.util.hash_pandas_object(table).values.tobytes()).hexdigest()
+    return f"sha256:{digest}"
+
+
+def _write_run_json(out, automl, data, table, notes, args, wall) -> None:
+    import lightgbm
+    import numpy
+    import pandas
+    import sklearn
+
+    ds = automl.dataset_
+    best = automl.leaderboard_.iloc[0]
+    metric_column = f"cv_{automl.metric_.name}"
+    run = {
+        "autoxai_version": __version__,
+        "python": platform.python_version(),
+        "versions": {"numpy": numpy.__version__, "pandas": pandas.__version__,
+                     "scikit-learn": sklearn.__version__, "lightgbm": lightgbm.__version__},
+        "command": sys.argv,
+        "data": {"source": str(data), "fingerprint": _fingerprint(data, table),
+                 "rows": int(ds.n_rows_in), "columns": int(table.shape[1])},
+        "target": ds.target,
+        "task": ds.task,
+        "metric": automl.metric_.name,
+        "settings": {"search": args.search, "time_budget": args.time_budget,
+                     "n_trials": args.n_trials, "cv": args.cv, "models": args.models,
+                     "seed": args.seed, "n_jobs": args.n_jobs},
+        "decisions": [d.__dict__ for d in ds.decisions],
+        "notes": list(notes) + list(ds.notes),
+        "best": {"trial": int(best["trial"]), "model": best["model"], "params": best["params"],
+                 metric_column: float(best[metric_column])},
+        "ensemble": automl.ensemble_,
+        "n_trials": len(automl.leaderboard_),
+        "timings": {**automl.timings_, "wall": wall},
+        "status": "complete",
+    }  # fmt: skip
+    (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
+
+
+def _print_summary(console: Console, automl, out: Path, notes) -> None:
+    ds = automl.dataset_
+    console.print(f"[bold]{ds.task}[/bold] task on {ds.n_rows_in} rows; target {ds.target!r}")
+    for d in ds.decisions:
+        if not d.used and d.kind != "target":
+            console.print(f"  dropped {d.column!r}: {d.reason}", markup=False, highlight=False)
+    for note in [*notes, *ds.notes]:
+        console.print(f"  note: {note}", markup=False, highlight=False)
+    metric = automl.metric_.name
+    table = Table(title=f"Leaderboard (cross-validated {metric})")
+    for column in ("rank", "trial", "model", metric, "± std", "fit s"):
+        table.add_column(column, justify="right")
+    for i, row in automl.leaderboard_.head(10).iterrows():
+        std = "" if row["cv_std"] is None else f"{row['cv_std']:.4f}"
+        fit = "" if row["fit_time"] is None else f"{row['fit_time']:.2f}"
+        table.add_row(str(i + 1), str(row["trial"]), row["model"],
+                      f"{row['cv_' + metric]:.4f}", std, fit)  # fmt: skip
+    console.print(table)
+    if len(automl.ensemble_) > 1:
+        parts = ", ".join(f"trial {m['trial']} × {m['weight']:.2f}" for m in automl.ensemble_)
+        console.print(f"final model: ensemble of {parts}")
+    else:
+        console.print(f"final model: trial {automl.ensemble_[0]['trial']} (best single model)")
+    console.print(
+        f"time: {automl.timings_['total']:.1f} s; outputs in {str(out)!r}: model/, "
+        "leaderboard.csv, run.json, study.db",
+        markup=False,
+        highlight=False,
+    )

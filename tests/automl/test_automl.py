@@ -1,0 +1,127 @@
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes
+
+from autoxai import AutoML, load
+from autoxai.datasets import load_penguins
+from autoxai.exceptions import AutoXAIError, InvalidParameterError
+
+
+@pytest.fixture(scope="module")
+def penguins():
+    df = load_penguins()
+    return df.drop(columns="species"), df["species"]
+
+
+@pytest.fixture(scope="module")
+def fitted(penguins):
+    X, y = penguins
+    automl = AutoML(n_trials=6, time_budget=None, cv=3, models=["linear", "rf", "lgbm"])
+    return automl.fit(X, y)
+
+
+def test_fit_predict_and_leaderboard(fitted, penguins):
+    X, y = penguins
+    assert fitted.dataset_.task == "multiclass"
+    assert fitted.classes_.tolist() == ["Adelie", "Chinstrap", "Gentoo"]
+    assert fitted.score(X, y) > 0.95
+    proba = fitted.predict_proba(X.head(5))
+    assert proba.shape == (5, 3)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    board = fitted.leaderboard_
+    assert {"model", "params", "cv_log_loss", "cv_std", "fit_time"} <= set(board.columns)
+    assert len(board) == 6
+    assert board["cv_log_loss"].is_monotonic_increasing  # lower log-loss ranks first
+    assert set(board["model"]) <= {"linear", "rf", "lgbm"}
+    # the known-good defaults are tried first, one family after another
+    assert fitted.study_.trials[0].params["model"] == "linear"
+
+
+def test_same_seed_and_trial_budget_give_the_same_leaderboard(penguins):
+    X, y = penguins
+
+    def board():
+        automl = AutoML(n_trials=5, time_budget=None, cv=3, models=["linear", "knn"],
+                        search="tpe", random_state=3)  # fmt: skip
+        return automl.fit(X, y).leaderboard_.drop(columns=["fit_time"])
+
+    pd.testing.assert_frame_equal(board(), board())
+
+
+def test_regression_and_binary_tasks():
+    data = load_diabetes(as_frame=True)
+    reg = AutoML(n_trials=3, time_budget=None, cv=3, models=["linear", "lgbm"])
+    reg.fit(data.data, data.target)
+    assert reg.dataset_.task == "regression"
+    assert reg.classes_ is None
+    assert "cv_rmse" in reg.leaderboard_.columns
+    assert reg.score(data.data, data.target) > 0.3
+
+    cancer = load_breast_cancer(as_frame=True)
+    clf = AutoML(n_trials=3, time_budget=None, cv=3, models=["linear", "rf"])
+    clf.fit(cancer.data, cancer.target)
+    assert clf.dataset_.task == "binary"
+    assert clf.leaderboard_["cv_roc_auc"].iloc[0] > 0.95
+
+
+@pytest.mark.slow
+def test_time_budget_covers_search_and_refit(penguins):
+    X, y = penguins
+    start = time.time()
+    automl = AutoML(time_budget=8, cv=3).fit(X, y)
+    wall = time.time() - start
+    assert wall <= 8 * 1.1 + 2
+    assert automl.timings_["total"] <= wall
+    assert len(automl.leaderboard_) >= 3
+
+
+def test_save_load_round_trip_and_tampering(fitted, penguins, tmp_path):
+    X, _ = penguins
+    path = fitted.save(tmp_path / "model")
+    again = load(path)
+    assert np.array_equal(again.predict(X), fitted.predict(X))
+    assert np.allclose(again.predict_proba(X), fitted.predict_proba(X))
+    with open(path / "model.joblib", "ab") as fh:
+        fh.write(b"tampered")
+    with pytest.raises(AutoXAIError, match="does not match the hash"):
+        load(path)
+
+
+def test_unseen_categories_and_new_missing_values_at_predict_time(fitted, penguins):
+    X, _ = penguins
+    odd = X.head(3).copy()
+    odd["island"] = ["Atlantis", None, "Biscoe"]
+    odd["bill_length_mm"] = [np.nan, 40.0, 45.0]
+    pred = fitted.predict(odd)
+    assert len(pred) == 3
+    assert set(pred) <= set(fitted.classes_)
+
+
+def test_missing_column_at_predict_time_is_named(fitted, penguins):
+    X, _ = penguins
+    with pytest.raises(AutoXAIError, match="bill_depth_mm"):
+        fitted.predict(X.drop(columns="bill_depth_mm"))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"models": ["lgbn"]}, "Did you mean 'lgbm'"),
+        ({"time_budget": None, "n_trials": None}, "give time_budget, n_trials or both"),
+        ({"search": "bayess"}, "Did you mean 'bayes'"),
+        ({"cv": 1}, "cv must be an int >= 2"),
+        ({"time_budget": -1}, "time_budget must be a number of seconds > 0"),
+    ],
+)
+def test_bad_settings(penguins, kwargs, match):
+    X, y = penguins
+    with pytest.raises(InvalidParameterError, match=match):
+        AutoML(**kwargs).fit(X, y)
+
+
+def test_predict_before_fit():
+    with pytest.raises(AutoXAIError, match="not fitted yet"):
+        AutoML().predict(pd.DataFrame({"a": [1]}))

@@ -1,0 +1,139 @@
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from autoxai.cli import main
+from autoxai.datasets import load_penguins
+
+FAST = ["--n-trials", "4", "--time-budget", "60", "--cv", "3", "--models", "linear,rf",
+        "--no-progress"]  # fmt: skip
+
+
+@pytest.fixture
+def penguins_csv(tmp_path):
+    path = tmp_path / "penguins.csv"
+    load_penguins().to_csv(path, index=False)
+    return path
+
+
+def test_run_then_predict(penguins_csv, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(penguins_csv), "--target", "species", "--out", str(out), *FAST]) == 0
+    printed = capsys.readouterr().out
+    assert "Leaderboard" in printed
+    assert "outputs in" in printed
+    for name in ("model/model.joblib", "model/manifest.json", "leaderboard.csv", "run.json",
+                 "study.db"):  # fmt: skip
+        assert (out / name).exists(), name
+    run = json.loads((out / "run.json").read_text())
+    assert run["task"] == "multiclass"
+    assert run["metric"] == "log_loss"
+    assert run["data"]["fingerprint"].startswith("sha256:")
+    assert {d["column"] for d in run["decisions"]} == set(load_penguins().columns)
+    board = pd.read_csv(out / "leaderboard.csv")
+    assert len(board) == 4
+
+    new = tmp_path / "new.csv"
+    load_penguins().drop(columns="species").head(7).to_csv(new, index=False)
+    preds = tmp_path / "preds.csv"
+    assert main(["predict", str(out), str(new), "--out", str(preds)]) == 0
+    table = pd.read_csv(preds)
+    assert list(table.columns) == ["prediction", "proba_Adelie", "proba_Chinstrap", "proba_Gentoo"]
+    assert len(table) == 7
+
+
+def test_output_directory_is_not_overwritten(penguins_csv, tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    assert main(["run", str(penguins_csv), "--target", "species", "--out", str(out), *FAST]) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "mine"
+
+
+def _text(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content)
+    return path
+
+
+def _write(tmp_path, name, frame):
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "target", "message"),
+    [
+        (lambda p: p / "nope.csv", "y", "nope.csv"),
+        (lambda p: _text(p, "empty.csv", ""), "y", "empty"),
+        (lambda p: _write(p, "t.csv", pd.DataFrame({"a": range(30), "speciez": [0, 1] * 15})),
+         "species", "Did you mean 'speciez'"),
+        (lambda p: _write(p, "t.csv", pd.DataFrame({"a": range(30), "y": ["x"] * 30})),
+         "y", "single class"),
+        (lambda p: _write(p, "t.csv", pd.DataFrame({"a": [1.0, 2.0], "y": [0.1, 0.7]})),
+         "y", "at least as many rows as cross-validation folds"),
+        (lambda p: _write(p, "t.csv", pd.DataFrame({"a": range(30), "y": ["u"] * 28 + ["v"] * 2})),
+         "y", "'v'"),
+        (lambda p: _write(p, "t.csv", pd.DataFrame({"c": [7] * 30, "y": [0, 1] * 15})),
+         "y", "no column can be used as a feature"),
+        (lambda p: _text(p, "dup.csv", "a,a,y\n1,2,0\n3,4,1\n"), "y", "duplicate"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_line_exit_2_and_no_directory(tmp_path, capsys, make, target, message):
+    data = make(tmp_path)
+    out = tmp_path / "out"
+    code = main(["run", str(data), "--target", target, "--out", str(out), *FAST])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("autoxai: error:")
+    assert err.count("\n") == 1
+    assert message in err
+    assert not out.exists()
+
+
+def test_demo_runs_on_shipped_data(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert (
+        main(["demo", "--out", str(out), "--time-budget", "10", "--cv", "3", "--no-progress"]) == 0
+    )
+    assert (out / "run.json").exists()
+    assert "penguins" in json.loads((out / "run.json").read_text())["data"]["source"]
+
+
+@pytest.mark.slow
+def test_killed_run_resumes(penguins_csv, tmp_path):
+    out = tmp_path / "run"
+    args = ["run", str(penguins_csv), "--target", "species", "--out", str(out),
+            "--n-trials", "12", "--time-budget", "300", "--cv", "3", "--no-progress"]  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from autoxai.cli import run; run()", *args],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.time() + 120
+    db = out / "study.db"
+    while time.time() < deadline:
+        if db.exists():
+            with sqlite3.connect(db) as conn:
+                try:
+                    n = conn.execute(
+                        "select count(*) from autoxai_trials where state='COMPLETE'"
+                    ).fetchone()[0]
+                except sqlite3.OperationalError:
+                    n = 0
+            if n >= 3:
+                break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert not (out / "run.json").exists()
+    assert main(["run", *args[1:], "--resume"]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["n_trials"] == 12
