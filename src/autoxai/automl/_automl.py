@@ -224,7 +224,7 @@ class AutoML:
         objective = CVObjective(
             dataset.X, y_enc, task=dataset.task, metric=metric, schema=dataset.schema,
             splits=splits, n_classes=n_classes, random_state=self.random_state,
-            workdir=workdir, deadline=None if end is None else end - 0.05 * self.time_budget,
+            workdir=workdir, deadline=None if end is None else end - 0.1 * self.time_budget,
         )  # fmt: skip
         prepared = time.time()
 
@@ -244,7 +244,7 @@ class AutoML:
         reserve = _RefitReserve(workdir, objective)
         callbacks = []
         if end is not None:
-            callbacks.append(reserve.stop_when_needed(end))
+            callbacks.append(reserve.stop_when_needed(start, end))
         remaining = None
         if self.n_trials is not None:
             done = sum(1 for t in study.trials if t.state.is_finished and not t.interrupted)
@@ -422,10 +422,20 @@ class AutoML:
 
 
 class _RefitReserve:
-    """Estimates how long refitting chosen configurations on all rows will take."""
+    """Plans the end of a timed run: when to stop starting trials so the refit fits.
+
+    The refit of the chosen configuration(s) on all rows is estimated from their
+    cross-validation fit times (the mean fold fit, times ``SAFETY`` for the larger
+    training set and noisy timings), summed over the best three configurations, which
+    covers the usual ensemble. A new trial is started only if a typical trial (the median
+    of the last five) plus that estimate plus a little for ensemble selection still ends
+    before the deadline.
+    """
 
     #: full data is bigger than a training fold, and timings are noisy: be generous
     SAFETY = 1.5
+    #: share of the budget kept for ensemble selection and writing results
+    SLACK = 0.03
 
     def __init__(self, workdir: Path, objective: CVObjective) -> None:
         self.workdir = workdir
@@ -433,6 +443,7 @@ class _RefitReserve:
         self.best_params: list[dict] = []
 
     def cost(self, configs) -> float:
+        """Estimated seconds to refit ``configs`` on all rows."""
         total = 0.0
         for params in configs:
             _, stats = read_evaluation(self.workdir, params)
@@ -441,15 +452,23 @@ class _RefitReserve:
         return total
 
     def estimate(self) -> float:
+        """Estimated seconds to refit what would be chosen now."""
         return self.cost(self.best_params[:3])
 
-    def stop_when_needed(self, end: float):
+    def stop_when_needed(self, start: float, end: float):
+        """A study callback that stops the search in time for the refit."""
+        slack = self.SLACK * (end - start)
+
         def callback(study: Study, trial) -> None:
+            finished = [t for t in study.trials if t.state.is_finished and t.duration]
             complete = sorted(
-                study.get_trials([TrialState.COMPLETE]), key=lambda t: (t.value, t.number)
+                (t for t in finished if t.state is TrialState.COMPLETE),
+                key=lambda t: (t.value, t.number),
             )
             self.best_params = [t.params for t in complete[:3]]
-            if time.time() + self.estimate() >= end:
+            recent = [t.duration for t in finished[-5:]]
+            typical = float(np.median(recent)) if recent else 0.0
+            if time.time() + typical + self.estimate() + slack >= end:
                 study.stop()
 
         return callback

@@ -14,7 +14,7 @@ def greedy_selection(
     y: np.ndarray,
     loss,
     *,
-    n_rounds: int = 50,
+    n_rounds: int = 25,
 ) -> tuple[np.ndarray, float]:
     """Choose ensemble weights by forward selection with replacement.
 
