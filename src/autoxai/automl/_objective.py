@@ -93,7 +93,8 @@ class CVObjective:
         proba = pipeline.predict_proba(X)
         out = np.zeros((len(X), self.n_classes))
         out[:, np.asarray(pipeline.classes_, dtype=int)] = proba
-        return out
+        # float32 probabilities (some libraries) can miss 1 by rounding: renormalise
+        return out / out.sum(axis=1, keepdims=True)
 
     def __call__(self, params: dict[str, Any], budget: float | None = None) -> float:
         # Native thread pools (OpenMP, BLAS) limited to the trial's share of the
