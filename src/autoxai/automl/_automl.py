@@ -247,8 +247,7 @@ class AutoML:
             callbacks.append(reserve.stop_when_needed(start, end))
         remaining = None
         if self.n_trials is not None:
-            done = sum(1 for t in study.trials if t.state.is_finished and not t.interrupted)
-            remaining = max(0, self.n_trials - done)
+            remaining = max(0, self.n_trials - study.n_finished)
         timeout = None if end is None else max(0.01, end - time.time() - reserve.estimate())
         if remaining != 0:
             study.optimize(

@@ -96,6 +96,15 @@ class Study:
         return [t for t in trials if t.state in wanted]
 
     @property
+    def n_finished(self) -> int:
+        """Trials that ran to an end: COMPLETE, PRUNED, or FAILED by themselves.
+
+        Interrupted trials do not count (their configurations are re-queued), so
+        ``n_trials - study.n_finished`` is what a resumed run still has to do.
+        """
+        return sum(1 for t in self.trials if t.state.is_finished and not t.interrupted)
+
+    @property
     def best_trial(self) -> Trial:
         """The COMPLETE trial with the best value (the earliest one on ties)."""
         complete = self.get_trials([TrialState.COMPLETE])

@@ -90,8 +90,7 @@ def tune(
     remaining = None
     if n_trials is not None:
         check_int("n_trials", n_trials, minimum=0)
-        done = sum(1 for t in study.trials if t.state.is_finished and not t.interrupted)
-        remaining = max(0, n_trials - done)
+        remaining = max(0, n_trials - study.n_finished)
     if remaining == 0:
         return study
     study.optimize(
