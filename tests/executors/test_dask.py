@@ -30,3 +30,24 @@ def test_study_runs_on_a_local_dask_cluster():
     local = tune(lambda p: scale * p["x"] ** 2 + p["k"], space, n_trials=10, random_state=0)
     assert [t.params for t in study.trials] == [t.params for t in local.trials]
     assert [t.value for t in study.trials] == [t.value for t in local.trials]
+
+
+@pytest.mark.slow
+def test_automl_runs_its_trials_on_dask():
+    from autoxai import AutoML
+    from autoxai.datasets import load_penguins
+
+    df = load_penguins()
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        automl = AutoML(
+            n_trials=4, time_budget=None, cv=3, models=["linear", "rf"],
+            executor=client.get_executor(),
+        )  # fmt: skip
+        automl.fit(df.drop(columns="species"), df["species"])
+    assert len(automl.leaderboard_) == 4
+    assert automl.score(df.drop(columns="species"), df["species"]) > 0.9
