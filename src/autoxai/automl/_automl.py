@@ -27,8 +27,10 @@ from autoxai.study import Study, TrialState, create_study
 
 __all__ = ["AutoML"]
 
-#: Rows above which a single holdout split replaces k-fold cross-validation.
+#: Above this many rows, or this many cells (rows x features), a single 80/20 holdout
+#: split replaces k-fold cross-validation, so a trial costs one fit, not k.
 HOLDOUT_ROWS = 100_000
+HOLDOUT_CELLS = 2_000_000
 
 #: Candidates the ensemble selection looks at: the best configurations by CV loss.
 ENSEMBLE_CANDIDATES = 20
@@ -55,8 +57,8 @@ class AutoML:
         Configurations to evaluate. With ``n_trials`` and no ``time_budget`` the run is
         deterministic: same seed, same leaderboard.
     cv : int
-        Folds (stratified for classification); above 100,000 rows a single 80/20
-        holdout split is used instead.
+        Folds (stratified for classification); above 100,000 rows or 2 million cells
+        a single 80/20 holdout split is used instead.
     models : list of str, optional
         Model families to consider (default all): ``"lgbm"``, ``"rf"``, ``"et"``,
         ``"linear"``, ``"hgb"``, ``"knn"``.
@@ -187,9 +189,9 @@ class AutoML:
                     )
         return out
 
-    def _splits(self, y: np.ndarray, classification: bool):
+    def _splits(self, y: np.ndarray, classification: bool, n_features: int):
         n = len(y)
-        if n > HOLDOUT_ROWS:
+        if n > HOLDOUT_ROWS or n * n_features > HOLDOUT_CELLS:
             cls = StratifiedShuffleSplit if classification else ShuffleSplit
             splitter = cls(n_splits=1, test_size=0.2, random_state=self.random_state)
         elif classification:
@@ -217,7 +219,7 @@ class AutoML:
             self.classes_, y_enc = np.unique(np.asarray(dataset.y), return_inverse=True)
         else:
             self.classes_, y_enc = None, np.asarray(dataset.y, dtype=float)
-        splits = self._splits(y_enc, classification)
+        splits = self._splits(y_enc, classification, dataset.X.shape[1])
         workdir = Path(self.workdir) if self.workdir else Path(tempfile.mkdtemp(prefix="autoxai-"))
         self._own_workdir = self.workdir is None
         n_classes = len(self.classes_) if classification else None
@@ -459,15 +461,15 @@ class _RefitReserve:
         slack = self.SLACK * (end - start)
 
         def callback(study: Study, trial) -> None:
-            finished = [t for t in study.trials if t.state.is_finished and t.duration]
-            complete = sorted(
-                (t for t in finished if t.state is TrialState.COMPLETE),
-                key=lambda t: (t.value, t.number),
-            )
-            self.best_params = [t.params for t in complete[:3]]
-            recent = [t.duration for t in finished[-5:]]
+            complete = [t for t in study.trials if t.state is TrialState.COMPLETE]
+            recent = [t.duration for t in complete[-5:] if t.duration]
             typical = float(np.median(recent)) if recent else 0.0
-            if time.time() + typical + self.estimate() + slack >= end:
+            complete.sort(key=lambda t: (t.value, t.number))
+            self.best_params = [t.params for t in complete[:3]]
+            deadline = self.objective.deadline
+            if (deadline is not None and time.time() >= deadline) or (
+                time.time() + typical + self.estimate() + slack >= end
+            ):
                 study.stop()
 
         return callback

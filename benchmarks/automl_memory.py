@@ -1,0 +1,248 @@
+"""Peak memory of ``autoxai run`` on a 100,000 × 50 table with a 60 s budget.
+
+What is measured
+----------------
+The maximum resident set size of the command::
+
+    autoxai run DATA.csv --target y --time-budget 60 --out OUT --no-progress
+
+run as a subprocess of this script, and its wall time. The table is generated here
+with NumPy (``--seed``, default 0) and written to a temporary CSV before the clock
+starts: 100,000 rows, 50 feature columns -- 44 numeric (normal, uniform, log-normal and
+integer counts; 8 of them with 5-20 % missing values) and 6 categorical (3 to 30
+levels, 3 of them with 5-10 % missing values) -- and a binary target ``y`` that depends
+non-linearly on 13 of the columns, with label noise (about 45 % positives).
+
+Methodology
+-----------
+* Peak memory, two ways: ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` after the
+  subprocess ends (the largest single process among the children this script and they
+  waited for; the script itself does nothing else in a child process), and the largest
+  *sum* of RSS over the whole process tree (the command and all its descendants, e.g.
+  worker processes), sampled every 0.1 s with psutil. The second can only miss short
+  peaks between samples; the first cannot, but sees one process at a time.
+* Wall time: ``time.perf_counter`` around the subprocess (Python start-up, imports,
+  reading the CSV, search, refit and writing the run directory).
+* It runs alone: nothing else of the benchmark runs at the same time.
+
+Target: peak memory ≤ 2 GB (2 × 1024³ bytes) by both measures.
+
+Run ``python benchmarks/automl_memory.py`` (about 1.5 minutes); ``--rows``,
+``--budget`` and ``--seed`` change the setup. The results go to
+``benchmarks/results/automl_memory.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+
+import autoxai
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_OUTPUT = HERE / "results" / "automl_memory.md"
+TARGET_BYTES = 2 * 1024**3
+N_NUMERIC, N_CATEGORICAL = 44, 6
+
+
+def make_table(n_rows: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    cols: dict[str, np.ndarray] = {}
+    for i in range(N_NUMERIC):
+        kind = i % 4
+        if kind == 0:
+            x = rng.normal(size=n_rows)
+        elif kind == 1:
+            x = rng.uniform(-3, 3, size=n_rows)
+        elif kind == 2:
+            x = rng.lognormal(0, 1, size=n_rows)
+        else:
+            x = rng.poisson(3, size=n_rows).astype(float)
+        cols[f"num{i:02d}"] = x
+    levels = [3, 5, 8, 12, 20, 30]
+    for j, k in enumerate(levels):
+        cols[f"cat{j}"] = np.array([f"c{j}_{v}" for v in range(k)], dtype=object)[
+            rng.integers(0, k, size=n_rows)
+        ]
+    df = pd.DataFrame(cols)
+    logit = (
+        1.2 * df["num00"]
+        - 0.8 * df["num01"] ** 2 / 3
+        + 0.6 * np.log1p(df["num02"])
+        + 0.3 * df["num03"]
+        + np.sin(2 * df["num04"])
+        + 0.7 * df["num05"] * df["num08"] / 3
+        + 0.5 * (df["num09"] > 0)
+        + 0.9 * df["cat0"].isin(["c0_1"])
+        - 0.6 * df["cat2"].isin(["c2_0", "c2_3", "c2_7"])
+        + 0.4 * df["cat5"].str[-1].astype(int) / 9
+        - 1.3
+    )
+    p = 1 / (1 + np.exp(-logit))
+    df["y"] = (rng.uniform(size=n_rows) < p).astype(int)
+    for i in range(0, N_NUMERIC, 5)[:8]:  # missing values after the target is drawn
+        df.loc[rng.uniform(size=n_rows) < rng.uniform(0.05, 0.2), f"num{i:02d}"] = np.nan
+    for j in (1, 3, 4):
+        df.loc[rng.uniform(size=n_rows) < rng.uniform(0.05, 0.1), f"cat{j}"] = np.nan
+    return df
+
+
+def run_command(cmd: list[str]) -> tuple[float, int, int, int, str]:
+    """Wall time, exit code, getrusage peak (bytes), sampled tree peak (bytes), stderr tail."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        parent = psutil.Process(proc.pid)
+        tree_peak = 0
+        while proc.poll() is None:
+            total = 0
+            try:
+                procs = [parent, *parent.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                procs = []
+            for p in procs:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    total += p.memory_info().rss
+            tree_peak = max(tree_peak, total)
+            time.sleep(0.1)
+        wall = time.perf_counter() - start
+        err.seek(0)
+        tail = err.read().decode(errors="replace")[-2000:]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss is in KiB on Linux; it is the max over children, so only a rise is ours.
+    rusage_peak = after * 1024 if after > before else 0
+    return wall, proc.returncode, rusage_peak, tree_peak, tail
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def _gib(n: int) -> str:
+    return f"{n / 1024**3:.2f} GiB ({n / 1024**2:.0f} MiB)"
+
+
+def _timing_lines(args) -> list[str]:
+    """Where the wall time went, from the run directory's run.json."""
+    run = getattr(args, "run", None)
+    if not run:
+        return ["", "No run.json was written: no breakdown of the wall time."]
+    t = run.get("timings", {})
+    parts = ", ".join(f"{k} {v:.1f} s" for k, v in t.items() if isinstance(v, (int, float)))
+    best = run.get("best", {})
+    return [
+        "",
+        f"autoxai's own timings (run.json; `wall` is the time of `AutoML.fit` in the CLI): "
+        f"{parts}. The rest of the measured wall time is start-up, reading and checking "
+        "the CSV, saving the model and writing the run directory. "
+        f"Configurations completed: {run.get('n_trials')}; best: {best.get('model')}; "
+        f"ensemble: {run.get('ensemble')}.",
+    ]
+
+
+def render(args, result, table_info, command, started) -> str:
+    wall, code, rusage_peak, tree_peak, tail = result
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    peak = max(rusage_peak, tree_peak)
+    met = code == 0 and peak <= TARGET_BYTES
+    lines = [
+        f"# Peak memory of `autoxai run` on a {args.rows:,} × {N_NUMERIC + N_CATEGORICAL} table",
+        "",
+        f"- date: {started.isoformat(timespec='seconds')}",
+        f"- nproc: {affinity or os.cpu_count()} (os.cpu_count: {os.cpu_count()}), "
+        f"memory {psutil.virtual_memory().total / 1024**3:.1f} GiB",
+        f"- machine: {platform.platform()}, {platform.machine()}",
+        f"- python: {platform.python_version()} ({platform.python_implementation()})",
+        f"- autoxai {autoxai.__version__}, lightgbm {_version('lightgbm')}, "
+        f"scikit-learn {_version('scikit-learn')}, pandas {pd.__version__}, "
+        f"numpy {np.__version__}",
+        f"- command: `{command}`",
+        f"- measured command: `{shlex.join(args.shown_cmd)}`",
+        f"- load average (1 min) when it started: {args.loadavg:.2f}",
+        "",
+        f"Table: {table_info}.",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| exit code | {code} |",
+        f"| wall time (budget {args.budget:g} s) | {wall:.1f} s |",
+        f"| peak RSS, largest single process (`getrusage(RUSAGE_CHILDREN)`) | "
+        f"{_gib(rusage_peak)} |",
+        f"| peak RSS, sum over the process tree (psutil, every 0.1 s) | {_gib(tree_peak)} |",
+        *_timing_lines(args),
+        "",
+        f"Target: peak memory ≤ 2 GiB by both measures: {'met' if met else '**missed**'} "
+        f"(peak {_gib(peak)}).",
+    ]
+    if code != 0:
+        lines += ["", "The command failed; the end of its stderr:", "", "```", tail, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Peak memory of `autoxai run` on a big table.")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows (default 100000)")
+    parser.add_argument("--budget", type=float, default=60, help="--time-budget (default 60)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated table")
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="markdown report to write"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    raw = sys.argv[1:] if argv is None else argv
+    command = shlex.join(["python", "benchmarks/automl_memory.py", *raw])
+    exe = shutil.which("autoxai", path=str(Path(sys.executable).parent)) or "autoxai"
+    started = dt.datetime.now().astimezone()
+    with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmp:
+        df = make_table(args.rows, args.seed)
+        data = Path(tmp) / "data.csv"
+        df.to_csv(data, index=False)
+        info = (
+            f"{len(df):,} rows × {df.shape[1] - 1} features ({N_NUMERIC} numeric, "
+            f"{N_CATEGORICAL} categorical), binary target ({df['y'].mean():.1%} positive), "
+            f"{df.isna().any(axis=1).mean():.1%} of rows with a missing value; "
+            f"CSV {data.stat().st_size / 1024**2:.1f} MiB"
+        )
+        del df
+        cmd = [exe, "run", str(data), "--target", "y", "--time-budget", f"{args.budget:g}"]
+        cmd += ["--out", str(Path(tmp) / "out"), "--no-progress"]
+        args.shown_cmd = ["autoxai", "run", "DATA.csv", *cmd[3:-3], "--out", "OUT", "--no-progress"]
+        args.loadavg = os.getloadavg()[0]
+        print("running:", shlex.join(cmd), file=sys.stderr, flush=True)
+        result = run_command(cmd)
+        run_json = Path(tmp) / "out" / "run.json"
+        args.run = json.loads(run_json.read_text()) if run_json.exists() else None
+    report = render(args, result, info, command, started)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report, encoding="utf-8")
+    print(report)
+    print(f"written to {args.output}", file=sys.stderr)
+    return 0 if result[1] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
