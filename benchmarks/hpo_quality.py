@@ -91,10 +91,12 @@ happens lazily in the suggests); ``tell`` and the objective are off the clock. O
 repetition per size; linear algebra is single-threaded for both libraries (the
 variables above and ``torch.set_num_threads(1)``).
 
-Run ``python benchmarks/hpo_quality.py`` (about 40 minutes on 2 cores; ``--quick`` for a
-smoke run with 3 seeds, 30 trials and 2 real problems). Optuna, PyTorch and
-scikit-learn must be installed. The results go to ``benchmarks/results/hpo_quality.md``
-unless ``--output`` says otherwise.
+Run ``python benchmarks/hpo_quality.py`` alone (about 40 minutes on an otherwise idle
+2-core machine; ``--quick`` for a smoke run with 3 seeds, 30 trials and 2 real problems;
+``--any-fingerprint`` to reuse cached runs made by other code versions, e.g. to redo
+only the overhead phase). Optuna, PyTorch and scikit-learn must be installed
+(``greenlet`` too, for Optuna's GP to batch its acquisition optimisation). The results
+go to ``benchmarks/results/hpo_quality.md`` unless ``--output`` says otherwise.
 """
 
 from __future__ import annotations
@@ -599,6 +601,11 @@ class Cell:
             return 0.0 if value <= self.opt else math.inf
         return (value - self.opt) / denom
 
+    @property
+    def well_defined(self) -> bool:
+        """Whether the normalisation has a positive denominator."""
+        return self.random_median is not None and self.random_median > self.opt
+
     def median_best(self, sampler: str) -> float:
         return statistics.median(self.best[sampler])
 
@@ -740,8 +747,12 @@ def _pct(k: int, n: int) -> str:
 
 
 def space_text(space: dict[str, Any]) -> str:
-    """The space in one line; a run of parameters with the same range is shown once."""
+    """The space in one line; x0, x1, ... with the same range are shown once."""
     runs: list[tuple[list[str], str]] = []
+
+    def stem(name: str) -> str | None:
+        return name.rstrip("0123456789") if name[-1:].isdigit() else None
+
     for name, d in space.items():
         if isinstance(d, Categorical):
             text = f"∈ {{{', '.join(map(str, d.choices))}}}"
@@ -750,7 +761,7 @@ def space_text(space: dict[str, Any]) -> str:
             text = f"{kind} [{d.low:g}, {d.high:g}]{' log' if d.log else ''}"
         if d.when:
             text += " if " + ", ".join(f"{k} = {'/'.join(map(str, v))}" for k, v in d.when.items())
-        if runs and runs[-1][1] == text:
+        if runs and runs[-1][1] == text and stem(name) and stem(runs[-1][0][-1]) == stem(name):
             runs[-1][0].append(name)
         else:
             runs.append(([name], text))
@@ -849,6 +860,13 @@ def render(
         f"per run, {meta['workers']} worker process(es); code fingerprint "
         f"`{meta['fingerprint']}` ({meta['cached']} of {len(results)} runs from the cache)",
     ]
+    if results:
+        worker_s = sum(r["wall"] for r in results.values())
+        lines.append(
+            f"- quality runs: sum of their wall times {worker_s:.0f}"
+            " s (worker-seconds, as measured when each run was made; on an idle machine the "
+            "quality phase takes about this divided by the workers)"
+        )
     used = collections.Counter(r["fingerprint"] for r in results.values())
     if set(used) - {meta["fingerprint"]}:
         lines.append(
@@ -962,13 +980,19 @@ def render_quality(cells: list[Cell], samplers: list[str], problems: list[str]) 
         "",
         "## Mean over problems of the median normalised regret",
         "",
-        "| budget | " + " | ".join(samplers) + " |",
-        "|---:|" + "---:|" * len(samplers),
+        "Problems where the random baseline's median already equals opt (normalisation "
+        "undefined) are left out of the mean; the last column counts the problems used.",
+        "",
+        "| budget | " + " | ".join(samplers) + " | problems |",
+        "|---:|" + "---:|" * (len(samplers) + 1),
     ]
     for b in budgets:
-        bc = [c for c in cells if c.budget == b]
-        row = [_fmt(float(np.mean([c.median_regret(s) for c in bc]))) for s in samplers]
-        lines.append(f"| {b} | " + " | ".join(row) + " |")
+        bc = [c for c in cells if c.budget == b and c.well_defined]
+        row = [
+            _fmt(float(np.mean([c.median_regret(s) for c in bc]))) if bc else "—" for s in samplers
+        ]
+        n_all = sum(1 for c in cells if c.budget == b)
+        lines.append(f"| {b} | " + " | ".join(row) + f" | {len(bc)}/{n_all} |")
 
     for b in budgets:
         bc = [c for c in cells if c.budget == b]
