@@ -63,6 +63,8 @@ class SearchSpace(Mapping[str, BaseDistribution]):
         # The space is immutable: lay out the encodings and the conditions once.
         self._json: str | None = None
         self._slices = {True: self._layout(onehot=True), False: self._layout(onehot=False)}
+        self._n_dims = {k: max((sl.stop for sl in v.values()), default=0)
+                        for k, v in self._slices.items()}  # fmt: skip
         self._allowed = {
             (name, parent): self._condition_keys(params[parent], values)
             for name, dist in self._params.items()
@@ -217,7 +219,7 @@ class SearchSpace(Mapping[str, BaseDistribution]):
 
     def n_dims(self, *, onehot: bool = True) -> int:
         """Length of an encoded vector."""
-        return sum(d.n_dims(onehot=onehot) for d in self._params.values())
+        return self._n_dims[bool(onehot)]
 
     def _active_masks(self, keys: dict[str, np.ndarray], present: dict[str, np.ndarray]):
         """Which rows have each parameter active, given every row's parent keys."""
@@ -276,15 +278,14 @@ class SearchSpace(Mapping[str, BaseDistribution]):
             )
         return self.decode_many(vector[None, :], onehot=onehot)[0]
 
-    def decode_many(self, u: np.ndarray, *, onehot: bool = True) -> list[dict[str, Any]]:
-        """:meth:`decode` for many points at once, one row each."""
+    def _decode_columns(self, u: np.ndarray, onehot: bool):
+        """Every parameter decoded for every row: values, and keys for the conditions."""
         u = np.asarray(u, dtype=float)
         if u.ndim != 2 or u.shape[1] != self.n_dims(onehot=onehot):
             raise SearchSpaceError(
                 f"expected rows of length {self.n_dims(onehot=onehot)}, got shape {u.shape}"
             )
-        m = u.shape[0]
-        values, keys, present = {}, {}, {}
+        values, keys = {}, {}
         for name, sl in self._slices[bool(onehot)].items():
             dist = self._params[name]
             if isinstance(dist, Categorical):
@@ -294,11 +295,22 @@ class SearchSpace(Mapping[str, BaseDistribution]):
             else:
                 values[name] = dist.decode_many(u[:, sl], onehot=onehot)
                 keys[name] = np.asarray(values[name], dtype=float)
-            present[name] = np.ones(m, dtype=bool)
+        return values, keys
+
+    def active_many(self, u: np.ndarray, *, onehot: bool = True) -> dict[str, np.ndarray]:
+        """For rows of unit-cube points, which rows have each parameter active."""
+        _, keys = self._decode_columns(u, onehot)
+        m = np.asarray(u).shape[0]
+        return self._active_masks(keys, {name: np.ones(m, dtype=bool) for name in self._params})
+
+    def decode_many(self, u: np.ndarray, *, onehot: bool = True) -> list[dict[str, Any]]:
+        """:meth:`decode` for many points at once, one row each."""
+        values, keys = self._decode_columns(u, onehot)
+        m = np.asarray(u).shape[0]
         if not self.is_conditional:
             names = list(self._params)
             return [dict(zip(names, row)) for row in zip(*(values[n] for n in names))]
-        active = self._active_masks(keys, present)
+        active = self._active_masks(keys, {name: np.ones(m, dtype=bool) for name in self._params})
         return [
             {name: values[name][i] for name in self._params if active[name][i]} for i in range(m)
         ]

@@ -78,25 +78,11 @@ class CubeEncoding:
     def active(self, U: np.ndarray) -> np.ndarray:
         """Boolean mask of shape ``(m, n_dims)``: coordinates of parameters active at each row."""
         U = np.atleast_2d(U)
-        m = len(U)
-        out = np.ones((m, self.n_dims), dtype=bool)
+        out = np.ones((len(U), self.n_dims), dtype=bool)
         if not self.space.is_conditional:
             return out
-        param_active: dict[str, np.ndarray] = {}
-        for name, dist in self.space.items():
-            act = np.ones(m, dtype=bool)
-            for parent, values in dist.when.items():
-                parent_dist = self.space[parent]
-                block = U[:, self.slices[parent]]
-                if isinstance(parent_dist, Categorical):
-                    allowed = [parent_dist.index(v) for v in values]
-                    ok = np.isin(np.argmax(block, axis=1), allowed)
-                else:  # a number: compare the values the rows decode to
-                    decoded = np.asarray(parent_dist.decode_many(block), dtype=float)
-                    ok = np.isin(decoded, np.asarray(values, dtype=float))
-                act &= param_active[parent] & ok
-            param_active[name] = act
-            out[:, self.slices[name]] = act[:, None]
+        for name, rows in self.space.active_many(U, onehot=True).items():
+            out[:, self.slices[name]] = rows[:, None]
         return out
 
     # -- canonical raw vectors and model inputs --------------------------------------------
