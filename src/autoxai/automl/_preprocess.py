@@ -24,6 +24,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
+from autoxai.automl._columns import DATE_PARTS
 from autoxai.automl._data import FeatureCaster, FeatureSchema
 
 __all__ = ["DatetimeExpander", "build_pipeline", "feature_origins"]
@@ -35,6 +36,10 @@ class DatetimeExpander(BaseEstimator, TransformerMixin):
     def __init__(self, parts: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.parts = parts
 
+    def _parts(self, column) -> tuple[str, ...]:
+        """The parts to extract from ``column`` (calendar parts unless the schema says)."""
+        return tuple((self.parts or {}).get(column, DATE_PARTS[:4]))
+
     def fit(self, X, y=None):
         self.feature_names_in_ = np.asarray(list(X.columns), dtype=object)
         return self
@@ -43,18 +48,14 @@ class DatetimeExpander(BaseEstimator, TransformerMixin):
         out = {}
         for column in X.columns:
             values = pd.to_datetime(X[column], errors="coerce")
-            for part in (self.parts or {}).get(column, ("year", "month", "day", "dayofweek")):
+            for part in self._parts(column):
                 out[f"{column}__{part}"] = getattr(values.dt, part).astype(float)
         return pd.DataFrame(out, index=X.index)
 
     def get_feature_names_out(self, input_features=None):
         columns = self.feature_names_in_ if input_features is None else input_features
         return np.asarray(
-            [
-                f"{c}__{p}"
-                for c in columns
-                for p in (self.parts or {}).get(c, ("year", "month", "day", "dayofweek"))
-            ],
+            [f"{c}__{p}" for c in columns for p in self._parts(c)],
             dtype=object,
         )
 
