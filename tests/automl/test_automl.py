@@ -125,3 +125,30 @@ def test_bad_settings(penguins, kwargs, match):
 def test_predict_before_fit():
     with pytest.raises(AutoXAIError, match="not fitted yet"):
         AutoML().predict(pd.DataFrame({"a": [1]}))
+
+
+def test_xgboost_extra_refits_on_the_original_labels(penguins, tmp_path):
+    pytest.importorskip("xgboost")
+    X, y = penguins
+    automl = AutoML(n_trials=2, time_budget=None, cv=3, models=["xgb"], ensemble=False)
+    automl.fit(X, y)
+    assert set(automl.leaderboard_["model"]) == {"xgb"}
+    assert set(automl.predict(X.head(20))) <= set(y)
+    assert automl.score(X, y) > 0.95
+    automl.save(tmp_path / "m")
+    np.testing.assert_array_equal(load(tmp_path / "m").predict(X), automl.predict(X))
+
+
+def test_models_default_leaves_out_optional_families(penguins, monkeypatch):
+    from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
+
+    assert "xgb" in FAMILIES and "xgb" not in DEFAULT_FAMILIES
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "xgboost" else real(name, *a)
+    )
+    X, y = penguins
+    with pytest.raises(InvalidParameterError, match=r'pip install "autoxai\[xgboost\]"'):
+        AutoML(models=["xgb"]).fit(X, y)

@@ -19,7 +19,7 @@ from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._metrics import Metric, get_metric
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
-from autoxai.automl._zoo import FAMILIES
+from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
 from autoxai.exceptions import InvalidParameterError, NoCompletedTrialsError
 from autoxai.samplers import SAMPLERS, get_sampler
 from autoxai.space import Categorical, SearchSpace, distribution_from_dict
@@ -60,8 +60,9 @@ class AutoML:
         Folds (stratified for classification); above 100,000 rows or 2 million cells
         a single 80/20 holdout split is used instead.
     models : list of str, optional
-        Model families to consider (default all): ``"lgbm"``, ``"rf"``, ``"et"``,
-        ``"linear"``, ``"hgb"``, ``"knn"``.
+        Model families to consider (default all built-in ones): ``"lgbm"``, ``"rf"``,
+        ``"et"``, ``"linear"``, ``"hgb"``, ``"knn"``; ``"xgb"`` (XGBoost) when the
+        ``xgboost`` extra is installed and named here.
     ensemble : bool
         Try greedy ensemble selection over the evaluated models' out-of-fold
         predictions; kept only when it beats the best single model in CV.
@@ -155,7 +156,7 @@ class AutoML:
             )
         if self.time_budget is None and self.n_trials is None:
             raise InvalidParameterError("give time_budget, n_trials or both")
-        names = list(FAMILIES) if self.models is None else list(self.models)
+        names = list(DEFAULT_FAMILIES) if self.models is None else list(self.models)
         if not names:
             raise InvalidParameterError("models must name at least one model family")
         for name in names:
@@ -164,6 +165,7 @@ class AutoML:
                     f"unknown model {name!r}; choose from {list(FAMILIES)}."
                     + did_you_mean(name, FAMILIES)
                 )
+            FAMILIES[name].check_available()
         return list(dict.fromkeys(names))
 
     # -- the search space -------------------------------------------------------------

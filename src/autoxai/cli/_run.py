@@ -48,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
     parser.add_argument(
         "--models",
         default=None,
-        help="comma-separated model families, e.g. lgbm,rf,linear (default all)",
+        help="comma-separated model families: lgbm,rf,et,linear,hgb,knn (default all of "
+        "these) and xgb (needs the xgboost extra)",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--n-jobs", type=int, default=1, help="trials run at once (default 1)")

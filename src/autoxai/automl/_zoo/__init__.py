@@ -8,10 +8,15 @@ from autoxai.automl._zoo._hgb import HIST_GRADIENT_BOOSTING
 from autoxai.automl._zoo._knn import KNN
 from autoxai.automl._zoo._lgbm import LIGHTGBM
 from autoxai.automl._zoo._linear import LINEAR
+from autoxai.automl._zoo._xgb import XGBOOST
 
-__all__ = ["FAMILIES", "ModelFamily"]
+__all__ = ["DEFAULT_FAMILIES", "FAMILIES", "ModelFamily"]
 
 #: Every model family by name, in the order their defaults are tried.
 FAMILIES: dict[str, ModelFamily] = {
-    f.name: f for f in (LIGHTGBM, RANDOM_FOREST, EXTRA_TREES, LINEAR, HIST_GRADIENT_BOOSTING, KNN)
+    f.name: f
+    for f in (LIGHTGBM, RANDOM_FOREST, EXTRA_TREES, LINEAR, HIST_GRADIENT_BOOSTING, KNN, XGBOOST)
 }
+
+#: The families of ``models=None``: all but those needing an optional package.
+DEFAULT_FAMILIES: list[str] = [n for n, f in FAMILIES.items() if f.requires is None]

@@ -38,6 +38,9 @@ class ModelFamily:
         trees), or None when only the training-row fraction can.
     handles_missing : bool
         Whether the estimator accepts NaN itself (no imputation needed).
+    requires : str or None
+        The optional package the family needs (an extra). Such a family is used only
+        when named in ``models=``, so a default run does not depend on what is installed.
     """
 
     name: str
@@ -48,6 +51,21 @@ class ModelFamily:
     build: Callable[[Mapping[str, Any], str, int, int], Any]
     budget_param: str | None = None
     handles_missing: bool = False
+    requires: str | None = None
     tasks: frozenset[str] = field(
         default_factory=lambda: frozenset({"binary", "multiclass", "regression"})
     )
+
+    def check_available(self) -> None:
+        """Raise a clear error when the optional package the family needs is missing."""
+        if self.requires is None:
+            return
+        import importlib.util
+
+        from autoxai.exceptions import InvalidParameterError
+
+        if importlib.util.find_spec(self.requires) is None:
+            raise InvalidParameterError(
+                f"model {self.name!r} needs the {self.requires} package: "
+                f'pip install "autoxai[{self.requires}]"'
+            )
