@@ -1,8 +1,8 @@
 """Samplers: how the next configuration is chosen.
 
 Registry names (for ``tune(method=...)``): ``"random"``, ``"grid"``, ``"tpe"``, ``"gp"``,
-and ``"bayes"``, the recommended Bayesian default (currently TPE; see the note in the
-registry below).
+and ``"bayes"``, the recommended Bayesian default (:class:`BayesSampler`: the GP while
+the history is small, TPE after; chosen from ``benchmarks/results/hpo_quality.md``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from autoxai._utils import RandomState, choose
 from autoxai.samplers._base import BaseSampler
+from autoxai.samplers._bayes import BayesSampler
 from autoxai.samplers._gp import GPSampler
 from autoxai.samplers._grid import GridSampler
 from autoxai.samplers._random import RandomSampler
@@ -19,6 +20,7 @@ from autoxai.samplers._tpe import TPESampler
 __all__ = [
     "SAMPLERS",
     "BaseSampler",
+    "BayesSampler",
     "GPSampler",
     "GridSampler",
     "RandomSampler",
@@ -32,10 +34,8 @@ SAMPLERS: dict[str, type[BaseSampler]] = {
     "grid": GridSampler,
     "tpe": TPESampler,
     "gp": GPSampler,
-    # The recommended Bayesian default. TPE for now: cheap, native to conditional spaces.
-    # benchmarks/results/hpo_quality.md shows GP ahead on unconditional problems; the
-    # AutoML (conditional) space is yet to be benchmarked with both before choosing.
-    "bayes": TPESampler,
+    # The recommended Bayesian default: GP quality per trial, TPE cost for long studies.
+    "bayes": BayesSampler,
 }
 
 
