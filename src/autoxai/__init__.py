@@ -24,6 +24,7 @@ __all__ = [
     "TrialState",
     "__version__",
     "create_study",
+    "explain",
     "load",
     "tune",
 ]
@@ -36,6 +37,10 @@ def __getattr__(name: str):
         from autoxai.automl import AutoML
 
         return AutoML
+    if name == "explain":
+        import autoxai.explain
+
+        return autoxai.explain
     if name == "load":
         from autoxai.automl._artifacts import load
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from autoxai.exceptions import DataError, InvalidParameterError, ParameterTypeError
 
-__all__ = ["Predictor", "as_frame", "as_predictor", "encode_target"]
+__all__ = ["Predictor", "as_frame", "as_predictor", "encode_target", "target_array"]
 
 #: Rows per ``predict`` call when many perturbed copies of the data are stacked: large
 #: enough that per-call overhead vanishes, small enough to bound memory.
@@ -196,14 +196,20 @@ def as_predictor(
     return predictor, frame
 
 
-def encode_target(y: Any, predictor: Predictor, n_rows: int) -> np.ndarray:
-    """``y`` as the metrics want it: class indices for classifiers, floats otherwise."""
+def target_array(y: Any, n_rows: int) -> np.ndarray:
+    """``y`` as a 1-D array with one value per row of ``X`` (checked)."""
     if y is None:
         raise InvalidParameterError("y is required for this method")
     values = np.asarray(y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else y)
     values = values.reshape(-1) if values.ndim > 1 and values.shape[1] == 1 else values
     if values.ndim != 1 or len(values) != n_rows:
         raise DataError(f"y must have one value per row of X ({n_rows}), got shape {values.shape}")
+    return values
+
+
+def encode_target(y: Any, predictor: Predictor, n_rows: int) -> np.ndarray:
+    """``y`` as the metrics want it: class indices for classifiers, floats otherwise."""
+    values = target_array(y, n_rows)
     if not predictor.is_classifier:
         try:
             return values.astype(float)

@@ -1,0 +1,534 @@
+"""Permutation importance, and its background-sampling variant: break a column, re-score.
+
+Both methods answer "how much does *this fitted model* rely on a column?" without
+refitting. The column (or a group of columns, together) is replaced by values that keep
+its marginal distribution but break its link to the other columns and to the target; the
+drop in the model's score is the column's importance.
+
+* :func:`permutation_importance` shuffles the column within the data (Breiman, 2001;
+  Fisher, Rudin & Dominici, 2019): every value is used exactly once.
+* :func:`background_importance` draws the column's values *with replacement* from a
+  separate background table (default: ``X`` itself): the column is marginalised over its
+  background distribution, which is also how SHAP-style "removal" is done.
+
+One code path serves both; only the index arrays differ (a permutation of the rows, or
+draws with replacement from the background rows) and the table they index. All index
+arrays are drawn from one seeded generator, feature by feature and repeat by repeat,
+*before* any work is fanned out, so ``n_jobs=1`` and ``n_jobs=2`` give identical numbers.
+For each feature the ``n_repeats`` broken copies of the data are stacked into one frame
+and the model is called once on it (:mod:`autoxai.explain._perturb`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autoxai._utils import RandomState, check_int, did_you_mean, seed_from
+from autoxai.exceptions import DataError, InvalidParameterError, ParameterTypeError
+from autoxai.explain._base import Explanation
+from autoxai.explain._common import (
+    check_confidence,
+    check_fraction,
+    check_max_samples,
+    check_n_jobs,
+    run_tasks,
+)
+from autoxai.explain._model import Predictor, as_frame, as_predictor, encode_target
+from autoxai.explain._perturb import effect_direction, is_numeric, replicate, set_column
+from autoxai.explain._scoring import Scorer, get_scorer
+
+__all__ = ["background_importance", "permutation_importance"]
+
+#: |Spearman rho| above which two numeric columns are reported as correlated.
+CORRELATION_THRESHOLD = 0.8
+
+#: How many correlated pairs the warning sentence names.
+_PAIRS_NAMED = 5
+
+#: A feature of the result: its name and the original columns it stands for.
+Unit = tuple[str, list[str]]
+
+
+def permutation_importance(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    scoring: str | Callable | None = None,
+    n_repeats: int = 5,
+    max_samples: int | float | None = None,
+    groups: Mapping[str, Sequence[str]] | None = None,
+    correlation_threshold: float | None = CORRELATION_THRESHOLD,
+    confidence: float = 0.95,
+    direction: bool = True,
+    n_jobs: int | None = 1,
+    random_state: RandomState = None,
+) -> Explanation:
+    """How much a fitted model's score drops when a column is shuffled.
+
+    Each column (or group of columns) is permuted across the rows ``n_repeats`` times;
+    the importance is the model's score on the intact data minus its score on the
+    permuted data, so a positive value means the model relies on the column and a value
+    near 0 means it does not. Negative values mean the model did *better* with the
+    column scrambled: the column only carries noise the model fitted to.
+
+    Parameters
+    ----------
+    model : estimator, Pipeline, AutoML or callable
+        A fitted model (see :func:`~autoxai.explain._model.as_predictor`).
+    X : DataFrame or 2-D array
+        The rows to score on, in the model's original columns. Held-out data shows what
+        the model relies on to generalise; the training data shows what it memorised.
+    y : array-like
+        The true targets of ``X``.
+    scoring : str or callable, optional
+        A metric name (``"r2"``, ``"rmse"``, ``"roc_auc"``, ...) or
+        ``f(y_true, outputs) -> float`` where higher is better; default: the AutoML
+        default metric of the task. Losses are negated, so importances are always score
+        drops.
+    n_repeats : int
+        Permutations per feature. More repeats narrow the confidence interval.
+    max_samples : int or float, optional
+        Score on a random subset of the rows: a number of rows, or a fraction in
+        ``(0, 1]``. Drawn once (without replacement) and used for every feature.
+    groups : dict of str to list of str, optional
+        Columns to permute *together* (the same row permutation for all of them), e.g.
+        the one-hot columns of one variable or two strongly correlated measurements.
+        A group is reported under its name, at the position of its first column;
+        columns in no group are reported one by one.
+    correlation_threshold : float or None
+        Pairs of numeric columns whose Spearman correlation exceeds this in absolute
+        value are reported in ``diagnostics["correlated_pairs"]`` with a warning
+        (None: do not check). Permuting one of two correlated columns creates rows that
+        never occur, and the model can read the information from the other column, so
+        their importance is split between them and each looks less important than the
+        pair is; permuting them as a group avoids both.
+    confidence : float
+        Level of the confidence interval of each mean, in ``(0, 1)``.
+    direction : bool
+        Also report the sign of each column's effect in ``arrays["direction"]``.
+        Permutation importance itself has no sign (it says *how much*, not *which way*),
+        so the sign is read from the slope of the column's partial dependence: +1
+        rising, -1 falling, 0 flat or not monotone; NaN for non-numeric columns, groups
+        of several columns and multiclass models.
+    n_jobs : int or None
+        Processes scoring features in parallel (joblib's loky backend; -1 for all
+        cores). 1 (or None) runs in this process.
+    random_state : int, numpy.random.Generator or None
+        Seeds the subsample and the permutations.
+
+    Returns
+    -------
+    Explanation
+        ``method="permutation_importance"``, one value per feature: the mean score drop
+        over repeats, its ``std`` across repeats and a t-based ``interval``. Arrays:
+        ``importances`` (each repeat's drop, shape ``(n_features, n_repeats)``) and
+        ``direction``. Diagnostics: ``baseline_score``, ``scoring``, ``n_rows``,
+        ``correlated_pairs``, ``model_seconds``, ``wall_seconds``,
+        ``model_time_fraction`` (the share of the wall time spent inside the model;
+        with ``n_jobs > 1`` it adds the workers' model time, so it can exceed 1) and
+        ``warnings``.
+
+    See Also
+    --------
+    background_importance : draws replacement values from a background table instead.
+    autoxai.explain.drop_column_importance : refits without the column.
+
+    References
+    ----------
+    L. Breiman, "Random Forests", Machine Learning 45, 2001.
+    A. Fisher, C. Rudin, F. Dominici, "All Models are Wrong, but Many are Useful",
+    JMLR 20(177), 2019.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.linear_model import LinearRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(rng.uniform(-1, 1, (200, 2)), columns=["a", "b"])
+    >>> y = 3 * X["a"]
+    >>> e = permutation_importance(LinearRegression().fit(X, y), X, y, random_state=0)
+    >>> e.to_frame()["feature"].tolist()
+    ['a', 'b']
+    """
+    return _importance(
+        "permutation",
+        model,
+        X,
+        y,
+        background=None,
+        scoring=scoring,
+        n_repeats=n_repeats,
+        max_samples=max_samples,
+        groups=groups,
+        correlation_threshold=correlation_threshold,
+        confidence=confidence,
+        direction=direction,
+        n_jobs=n_jobs,
+        random_state=random_state,
+    )
+
+
+def background_importance(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    background: Any = None,
+    scoring: str | Callable | None = None,
+    n_repeats: int = 5,
+    max_samples: int | float | None = None,
+    groups: Mapping[str, Sequence[str]] | None = None,
+    confidence: float = 0.95,
+    n_jobs: int | None = 1,
+    random_state: RandomState = None,
+) -> Explanation:
+    """How much a fitted model's score drops when a column is replaced by background draws.
+
+    A cheap ablation: the column is "removed" by marginalising it over a background
+    distribution, without refitting. Each row's value of the column (or, for a group,
+    of all its columns, taken from the same background row) is replaced by the value of
+    a background row drawn *with replacement*; the importance is the score on the intact
+    data minus the score on the replaced data.
+
+    How it differs from its neighbours:
+
+    * from **drop-column importance** (:func:`~autoxai.explain.drop_column_importance`):
+      nothing is refitted. It measures how much *this* model relies on the column, not
+      how much information the column adds to what the other columns already tell; a
+      model that uses one of two redundant columns scores high here and near 0 there.
+    * from **permutation importance** (:func:`permutation_importance`): the values are
+      sampled with replacement from a separate background table (e.g. training data or
+      a reference population) instead of being shuffled within ``X``, so ``X`` can be a
+      handful of rows and the reference distribution is the user's choice.
+
+    Parameters
+    ----------
+    model, X, y, scoring, n_repeats, max_samples, groups, confidence, n_jobs, random_state
+        As in :func:`permutation_importance`.
+    background : DataFrame or 2-D array, optional
+        The rows replacement values are drawn from; it must have ``X``'s columns (extra
+        columns are ignored). Default: ``X`` itself (all its rows, before
+        ``max_samples``).
+
+    Returns
+    -------
+    Explanation
+        ``method="background_importance"``, laid out as
+        :func:`permutation_importance`'s (without ``direction``), with
+        ``diagnostics["n_background_rows"]``. Numeric columns correlated above
+        :data:`CORRELATION_THRESHOLD` are reported as there: replacing one of them
+        independently creates rows that never occur.
+
+    References
+    ----------
+    S. Lundberg, S.-I. Lee, "A Unified Approach to Interpreting Model Predictions",
+    NeurIPS 2017 (removal by marginalising over a background distribution).
+    I. Covert, S. Lundberg, S.-I. Lee, "Explaining by Removing", JMLR 22(209), 2021.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.linear_model import LinearRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(rng.uniform(-1, 1, (200, 2)), columns=["a", "b"])
+    >>> y = 3 * X["a"]
+    >>> model = LinearRegression().fit(X, y)
+    >>> e = background_importance(model, X.iloc[:50], y[:50], background=X, random_state=0)
+    >>> e.to_frame()["feature"].tolist()
+    ['a', 'b']
+    """
+    return _importance(
+        "background",
+        model,
+        X,
+        y,
+        background=background,
+        scoring=scoring,
+        n_repeats=n_repeats,
+        max_samples=max_samples,
+        groups=groups,
+        correlation_threshold=CORRELATION_THRESHOLD,
+        confidence=confidence,
+        direction=False,
+        n_jobs=n_jobs,
+        random_state=random_state,
+    )
+
+
+# -- the shared machinery ------------------------------------------------------------------
+
+
+def _importance(
+    kind: str,
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    background: Any,
+    scoring: str | Callable | None,
+    n_repeats: int,
+    max_samples: int | float | None,
+    groups: Mapping[str, Sequence[str]] | None,
+    correlation_threshold: float | None,
+    confidence: float,
+    direction: bool,
+    n_jobs: int | None,
+    random_state: RandomState,
+) -> Explanation:
+    """Permutation (``kind="permutation"``) or background (``"background"``) importance."""
+    start = time.perf_counter()
+    predictor, frame = as_predictor(model, X)
+    target = encode_target(y, predictor, len(frame))
+    scorer = get_scorer(scoring, predictor)
+    n_repeats = check_int("n_repeats", n_repeats, minimum=1)
+    confidence = check_confidence(confidence)
+    n_jobs = check_n_jobs(n_jobs)
+    units = check_groups(groups, list(frame.columns))
+    if correlation_threshold is not None:
+        correlation_threshold = check_fraction("correlation_threshold", correlation_threshold)
+    if kind == "background":
+        source = frame if background is None else _check_background(background, frame)
+    seed = seed_from(random_state)
+    rng = np.random.default_rng(seed)
+
+    # Every random draw happens here, in a fixed order, before any fan-out.
+    n_total = len(frame)
+    n_rows = check_max_samples(max_samples, n_total)
+    if n_rows < n_total:
+        rows = np.sort(rng.choice(n_total, size=n_rows, replace=False))
+        frame = frame.iloc[rows].reset_index(drop=True)
+        target = target[rows]
+    if kind == "permutation":
+        source = frame
+        indices = [np.stack([rng.permutation(n_rows) for _ in range(n_repeats)]) for _ in units]
+    else:
+        indices = [rng.integers(0, len(source), size=(n_repeats, n_rows)) for _ in units]
+    direction_seed = int(rng.integers(2**31 - 1))
+
+    baseline = scorer(target, predictor(frame))
+    shared = (predictor, frame, source, target, scorer)
+    tasks = [(columns, index) for (_, columns), index in zip(units, indices)]
+    main_seconds = predictor.model_seconds
+    results = run_tasks(_score_broken_copies, shared, tasks, n_jobs)
+    inline_seconds = predictor.model_seconds - main_seconds  # 0 when run in workers
+    scores = np.array([r[0] for r in results])  # (n_units, n_repeats)
+    importances = baseline - scores
+    values, std, interval = summarise(importances, confidence)
+
+    arrays: dict[str, Any] = {"importances": importances}
+    if direction:
+        arrays["direction"] = _unit_directions(predictor, frame, units, direction_seed)
+
+    pairs = correlated_pairs(frame, units, correlation_threshold)
+    warnings = [] if not pairs else [_correlation_warning(pairs, kind)]
+    if n_repeats == 1:
+        warnings.append(
+            "With n_repeats=1 there is no spread to estimate: std is 0 and the interval "
+            "is undefined; use n_repeats >= 5 to see how stable the importances are."
+        )
+    model_seconds = predictor.model_seconds - inline_seconds + sum(r[1] for r in results)
+    wall = time.perf_counter() - start
+    diagnostics: dict[str, Any] = {
+        "baseline_score": baseline,
+        "scoring": scorer.name,
+        "n_rows": n_rows,
+        "correlated_pairs": pairs,
+        "model_seconds": model_seconds,
+        "wall_seconds": wall,
+        "model_time_fraction": model_seconds / wall if wall > 0 else None,
+        "warnings": warnings,
+    }
+    if kind == "background":
+        diagnostics["n_background_rows"] = len(source)
+    settings = {
+        "scoring": scorer.name,
+        "n_repeats": n_repeats,
+        "max_samples": max_samples,
+        "groups": None if groups is None else {k: list(v) for k, v in groups.items()},
+        "confidence": confidence,
+    }
+    if kind == "permutation":
+        settings["correlation_threshold"] = correlation_threshold
+        settings["direction"] = bool(direction)
+    return Explanation(
+        method=f"{kind}_importance",
+        scope="global",
+        feature_names=[name for name, _ in units],
+        values=values,
+        std=std,
+        interval=interval,
+        diagnostics=diagnostics,
+        settings=settings,
+        random_state=seed,
+        arrays=arrays,
+    )
+
+
+def _score_broken_copies(
+    predictor: Predictor,
+    frame: pd.DataFrame,
+    source: pd.DataFrame,
+    target: np.ndarray,
+    scorer: Scorer,
+    columns: list[str],
+    index: np.ndarray,
+) -> tuple[list[float], float]:
+    """Score ``frame`` with ``columns`` replaced by ``source`` rows ``index[r]``, per repeat.
+
+    ``index`` has shape ``(n_repeats, n_rows)``; the copies are stacked so the model is
+    called once. Returns the scores and the model time this call added.
+    """
+    n_repeats, n_rows = index.shape
+    stacked = replicate(frame, n_repeats)
+    for column in columns:  # one index array for the whole group: rows move together
+        set_column(stacked, column, source[column].to_numpy()[index.ravel()])
+    before = predictor.model_seconds
+    outputs = predictor(stacked).reshape(n_repeats, n_rows, -1)
+    scores = [scorer(target, outputs[r]) for r in range(n_repeats)]
+    return scores, predictor.model_seconds - before
+
+
+def _unit_directions(
+    predictor: Predictor, frame: pd.DataFrame, units: list[Unit], seed: int
+) -> np.ndarray:
+    """Each feature's direction; a group's only when it has a single column."""
+    per_column = effect_direction(predictor, frame, random_state=seed)
+    position = {c: j for j, c in enumerate(frame.columns)}
+    return np.array(
+        [per_column[position[cols[0]]] if len(cols) == 1 else np.nan for _, cols in units]
+    )
+
+
+def _correlation_warning(pairs: list[list[Any]], kind: str) -> str:
+    named = ", ".join(f"{a} ~ {b} (rho={rho:+.2f})" for a, b, rho in pairs[:_PAIRS_NAMED])
+    more = f" and {len(pairs) - _PAIRS_NAMED} more" if len(pairs) > _PAIRS_NAMED else ""
+    a, b, _ = pairs[0]
+    verb = "Permuting" if kind == "permutation" else "Replacing"
+    return (
+        f"{len(pairs)} pair(s) of strongly correlated columns: {named}{more}. {verb} one "
+        "column of such a pair creates rows that never occur in the data, and the model "
+        "can still read the information from the other column, so the importance is split "
+        "between them and each looks less important than the pair is. Permute them "
+        f"together: groups={{'{a}+{b}': ['{a}', '{b}']}}."
+    )
+
+
+# -- helpers shared with the other importance methods ----------------------------------------
+
+
+def check_groups(groups: Mapping[str, Sequence[str]] | None, columns: list[str]) -> list[Unit]:
+    """The features to explain: ``(name, columns)`` in ``columns``' order.
+
+    Columns in no group are features of their own; a group sits at the position of its
+    first column (in ``columns``' order).
+    """
+    if groups is None:
+        return [(c, [c]) for c in columns]
+    if not isinstance(groups, Mapping):
+        raise ParameterTypeError(
+            "groups must be a dict {group name: [columns]}, got " + type(groups).__name__
+        )
+    owner: dict[str, str] = {}
+    for name, members in groups.items():
+        if not isinstance(name, str):
+            raise ParameterTypeError(f"group names must be strings, got {name!r}")
+        if isinstance(members, str) or not isinstance(members, Iterable):
+            raise ParameterTypeError(
+                f"group {name!r} must be a list of column names, got {members!r}"
+            )
+        members = list(members)
+        if not members:
+            raise InvalidParameterError(f"group {name!r} is empty: list at least one column")
+        for column in members:
+            if column not in columns:
+                raise InvalidParameterError(
+                    f"group {name!r} names column {column!r}, which X does not have."
+                    + did_you_mean(column, columns)
+                )
+            if column in owner:
+                where = "twice" if owner[column] == name else f"also in group {owner[column]!r}"
+                raise InvalidParameterError(
+                    f"column {column!r} of group {name!r} is listed {where}; "
+                    "a column can belong to one group only"
+                )
+            owner[column] = name
+    for name in groups:
+        if name in columns and owner.get(name) != name:
+            raise InvalidParameterError(
+                f"group name {name!r} is also a column of X outside that group; rename the group"
+            )
+    units: list[Unit] = []
+    placed: set[str] = set()
+    for column in columns:
+        name = owner.get(column)
+        if name is None:
+            units.append((column, [column]))
+        elif name not in placed:
+            placed.add(name)
+            units.append((name, [c for c in columns if owner.get(c) == name]))
+    return units
+
+
+def summarise(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, std (ddof=1) and t-interval of each row of ``samples`` (features x draws).
+
+    With a single draw the std is 0 and the interval NaN (there is no spread to see).
+    """
+    from scipy import stats
+
+    n = samples.shape[1]
+    values = samples.mean(axis=1)
+    if n == 1:
+        return values, np.zeros_like(values), np.full((2, len(values)), np.nan)
+    std = samples.std(axis=1, ddof=1)
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * std / np.sqrt(n)
+    return values, std, np.stack([values - half, values + half])
+
+
+def correlated_pairs(
+    frame: pd.DataFrame, units: list[Unit], threshold: float | None
+) -> list[list[Any]]:
+    """``[a, b, rho]`` for numeric columns with ``|Spearman rho| > threshold``, strongest first.
+
+    Only numeric columns are compared (booleans and categories have no rank order
+    worth trusting here); columns already grouped together are not reported.
+    """
+    if threshold is None:
+        return []
+    numeric = [c for c in frame.columns if is_numeric(frame[c])]
+    if len(numeric) < 2:
+        return []
+    group_of = {c: name for name, cols in units for c in cols}
+    rho = frame[numeric].corr(method="spearman").to_numpy()
+    pairs = []
+    for i in range(len(numeric)):
+        for j in range(i + 1, len(numeric)):
+            a, b, r = numeric[i], numeric[j], rho[i, j]
+            if np.isfinite(r) and abs(r) > threshold and group_of[a] != group_of[b]:
+                pairs.append([a, b, float(r)])
+    return sorted(pairs, key=lambda p: -abs(p[2]))
+
+
+def _check_background(background: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    names = list(frame.columns)
+    if not isinstance(background, pd.DataFrame):
+        width = np.shape(background)[1] if np.ndim(background) == 2 else None
+        if width is not None and width != len(names):
+            raise DataError(
+                f"background has {width} columns but X has {len(names)}; it must have "
+                "every column of X"
+            )
+    table = as_frame(background, feature_names=names)
+    missing = [c for c in names if c not in table.columns]
+    if missing:
+        raise DataError(
+            f"background lacks column(s) of X: {', '.join(missing[:10])}; it must have "
+            "every column of X"
+        )
+    return table[names]
