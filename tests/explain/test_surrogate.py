@@ -76,7 +76,7 @@ def test_tree_imitates_a_depth_two_classifier_exactly(integer_X, max_depth):
     assert result.settings["target_used"] == "label"
     assert result.diagnostics["stratified"] is True
     assert set(result.surrogate_outputs.tolist()) <= {"False", "True"}
-    assert "class: True" in result.rules.item()
+    assert "class: True" in result.rules
 
 
 @pytest.mark.parametrize("max_depth", [2, 3])
@@ -111,8 +111,8 @@ def test_linear_surrogate_of_a_linear_model(normal_X):
     np.testing.assert_allclose(result.coefficients[0], coefficients, atol=1.5 * shrink)
     np.testing.assert_allclose(result.intercept, [1.0], atol=0.05)
     assert result.diagnostics["n_nonzero"] == 4
-    assert result.rules.item().startswith("prediction = ")
-    terms = result.rules.item().split(" = ", 1)[1]
+    assert result.rules.startswith("prediction = ")
+    terms = result.rules.split(" = ", 1)[1]
     for sign, name in zip(["+", "−", "+", "−"], normal_X.columns):
         assert re.search(rf"{re.escape(sign)} [0-9.]+ × {name}\b", terms), (name, terms)
     # Terms come most important first.
@@ -128,7 +128,7 @@ def test_linear_surrogate_of_labels(normal_X):
     assert result.diagnostics["fidelity_metric"] == "agreement"
     assert result.diagnostics["fidelity"] > 0.9
     assert result.surrogate_outputs.tolist() == ["yes"]
-    assert result.rules.item().startswith("log-odds(class = yes) = ")
+    assert result.rules.startswith("log-odds(class = yes) = ")
     assert result.values.argmax() == 2
     assert result.direction[[0, 2]].tolist() == [1.0, -1.0]
 
@@ -138,7 +138,7 @@ def test_multiclass_linear_and_proba_targets(normal_X):
     model = DecisionTreeClassifier(max_depth=3, random_state=0).fit(normal_X, y)
     linear = surrogate(model, normal_X.iloc[:90], kind="linear", random_state=0)
     assert linear.coefficients.shape == (3, 4)
-    assert linear.rules.item().count("score(class = ") == 3
+    assert linear.rules.count("score(class = ") == 3
     assert np.isnan(linear.direction).all()
     proba = surrogate(model, normal_X, target="proba", random_state=0)
     assert proba.diagnostics["fidelity_metric"] == "r2"
@@ -190,7 +190,7 @@ def test_one_hot_columns_read_as_categories(colour_data):
     X, y = colour_data
     model = colour_pipeline(DecisionTreeRegressor(max_depth=3, random_state=0), X, y)
     result = surrogate(model, X, max_depth=3, random_state=0)
-    rules = result.rules.item()
+    rules = result.rules
     assert "colour = red" in rules and "colour ≠ red" in rules
     assert "colour_red" not in rules and "<= 0.5" not in rules.split("size")[0]
     assert result.feature_names == ["colour", "size", "noise"]
@@ -210,7 +210,7 @@ def test_linear_rules_name_dummies(colour_data):
     X, y = colour_data
     model = colour_pipeline(LinearRegression(), X, y)
     result = surrogate(model, X, kind="linear", random_state=0)
-    assert "[colour = red]" in result.rules.item()
+    assert "[colour = red]" in result.rules
     assert result.coefficients.shape == (1, len(result.encoded_names))
     assert result.values.argmax() == 0
     assert np.isnan(result.direction[0]) and result.direction[1] == 1.0
@@ -251,7 +251,7 @@ def test_same_seed_same_result_and_json_round_trip(colour_data, kind):
 
     back = Explanation.from_json(first.to_json())
     assert_same_explanation(back, first)
-    assert back.rules.item() == first.rules.item()
+    assert back.rules == first.rules
     assert set(back.arrays) == set(first.arrays)
     for key, value in first.arrays.items():
         restored = back.arrays[key]

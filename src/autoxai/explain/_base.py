@@ -79,7 +79,10 @@ class Explanation:
         # Only called when normal lookup fails: expose method-specific arrays.
         arrays = self.__dict__.get("arrays", {})
         if name in arrays:
-            return arrays[name]
+            value = arrays[name]
+            if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype == object:
+                return value.item()  # a scalar (e.g. a surrogate's rules text)
+            return value
         raise AttributeError(f"{type(self).__name__} of {self.method!r} has no {name!r}")
 
     @property

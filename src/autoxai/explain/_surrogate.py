@@ -119,7 +119,7 @@ def surrogate(
         non-zero coefficient) and ``alpha`` (the strength used). ``arrays``:
 
         ``rules``
-            0-d object array holding the rules as text (``result.rules.item()``). The tree
+            0-d object array holding the rules as text (read as ``result.rules``, a str). The tree
             is printed in the layout of :func:`sklearn.tree.export_text`, but rendered
             here so that a one-hot split reads ``colour = red`` / ``colour ≠ red`` rather
             than ``colour_red <= 0.50``; leaves give the value (or class) and row count.
@@ -172,7 +172,7 @@ def surrogate(
     >>> result = surrogate(model, X, max_depth=2, random_state=0)
     >>> bool(result.diagnostics["fidelity"] > 0.8), int(result.values.argmax())
     (True, 0)
-    >>> print(result.rules.item().splitlines()[0])
+    >>> print(result.rules.splitlines()[0])
     |--- a <= ...
     """
     kind = choose("kind", kind, KINDS)
