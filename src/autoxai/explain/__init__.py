@@ -18,6 +18,14 @@ Global methods (one value per feature):
   with its fidelity on held-out rows;
 * :func:`partial_dependence` (PDP and ICE, one or two features) and :func:`ale`
   (accumulated local effects, valid under correlated features).
+* :func:`shap_values` — local SHAP values (each column's additive share of each row's
+  prediction: TreeSHAP, linear or Kernel SHAP), summarised globally by
+  :func:`shap_importance` (mean ``|SHAP|`` per column, with its direction);
+* :func:`lime` — local: a weighted linear model fitted around one row (LIME), with its
+  fidelity and, on request, its stability across seeds;
+* :func:`compare` — a consensus ranking of several global explanations, their rank
+  correlations and the features they disagree on;
+* :func:`explain_model` — runs the standard global methods on one model and compares them.
 
 Examples
 --------
@@ -34,16 +42,24 @@ Examples
 from autoxai.explain._ablation import drop_column_importance
 from autoxai.explain._ale import ale
 from autoxai.explain._base import Explanation
+from autoxai.explain._compare import compare, explain_model
+from autoxai.explain._lime import lime
 from autoxai.explain._pdp import partial_dependence
 from autoxai.explain._permutation import background_importance, permutation_importance
 from autoxai.explain._surrogate import surrogate
+from autoxai.explain.shap import shap_importance, shap_values
 
 __all__ = [
     "Explanation",
     "ale",
     "background_importance",
+    "compare",
     "drop_column_importance",
+    "explain_model",
+    "lime",
     "partial_dependence",
     "permutation_importance",
+    "shap_importance",
+    "shap_values",
     "surrogate",
 ]

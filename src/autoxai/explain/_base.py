@@ -94,8 +94,9 @@ class Explanation:
         """A global explanation as a table, most important first.
 
         Columns: ``feature``, ``value`` and, when known, ``std``, ``low``, ``high`` and
-        ``direction``. ``output`` picks one output (class) when the values have an
-        output axis (default: the last, i.e. the positive class of a binary model).
+        ``direction``, most important first (largest value, or smallest when
+        ``settings["lower_is_better"]``, as for mean ranks). ``output`` picks one output
+        (class) when the values have an output axis (default: the last, i.e. the positive class of a binary model).
         """
         if self.scope != "global":
             raise ValueError("to_frame() is for global explanations; read .values for local")
@@ -108,7 +109,8 @@ class Explanation:
             table["high"] = pick(self.interval[1])
         if "direction" in self.arrays:
             table["direction"] = pick(np.asarray(self.arrays["direction"]))
-        return table.sort_values("value", ascending=False, kind="stable").reset_index(drop=True)
+        ascending = bool(self.settings.get("lower_is_better", False))  # e.g. mean ranks
+        return table.sort_values("value", ascending=ascending, kind="stable").reset_index(drop=True)
 
     # -- JSON ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
