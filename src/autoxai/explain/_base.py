@@ -96,7 +96,8 @@ class Explanation:
         Columns: ``feature``, ``value`` and, when known, ``std``, ``low``, ``high`` and
         ``direction``, most important first (largest value, or smallest when
         ``settings["lower_is_better"]``, as for mean ranks). ``output`` picks one output
-        (class) when the values have an output axis (default: the last, i.e. the positive class of a binary model).
+        (class) when the values have an output axis (default: the last, i.e. the
+        positive class of a binary model).
         """
         if self.scope != "global":
             raise ValueError("to_frame() is for global explanations; read .values for local")

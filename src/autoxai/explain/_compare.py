@@ -119,7 +119,8 @@ def compare(
         explanation's order, ``values`` the mean rank (1 = most important; lower is
         more important, which ``settings["lower_is_better"]`` tells
         :meth:`~Explanation.to_frame`, so it lists the most important first), ``std``
-        the standard deviation of the ranks across methods and ``interval`` the best and the worst rank. Arrays:
+        the standard deviation of the ranks across methods and ``interval`` the best
+        and the worst rank. Arrays:
         ``ranks`` (``(n_methods, n_features)``), ``scores`` (the values ranked, same
         shape), ``methods`` (names), ``rank_correlation`` (Spearman, ``(n_methods,
         n_methods)``; NaN when a method ranks every feature equal), ``kendall`` (Kendall's
@@ -247,7 +248,7 @@ def compare(
             "disagreement": disagreement,
             "output": output,
             "lower_is_better": True,
-        },  # fmt: skip
+        },
         arrays={
             "ranks": ranks,
             "scores": scores,
