@@ -152,3 +152,22 @@ def test_models_default_leaves_out_optional_families(penguins, monkeypatch):
     X, y = penguins
     with pytest.raises(InvalidParameterError, match=r'pip install "autoxai\[xgboost\]"'):
         AutoML(models=["xgb"]).fit(X, y)
+
+
+def test_every_metric_pickles_so_a_fitted_model_can_be_saved():
+    import pickle
+
+    from autoxai.automl._metrics import METRICS
+
+    for name, metric in METRICS.items():
+        assert pickle.loads(pickle.dumps(metric)).name == name
+
+
+def test_regression_model_with_the_default_metric_saves_and_loads(tmp_path):
+    data = load_diabetes(as_frame=True)
+    automl = AutoML(n_trials=1, time_budget=None, cv=2, models=["linear"]).fit(
+        data.data, data.target
+    )
+    assert automl.metric_.name == "rmse"
+    automl.save(tmp_path / "m")
+    np.testing.assert_allclose(load(tmp_path / "m").predict(data.data), automl.predict(data.data))

@@ -52,6 +52,23 @@ def _log_loss(y, proba):
     return skm.log_loss(y, np.clip(proba, 1e-15, 1.0), labels=np.arange(proba.shape[1]))
 
 
+def _accuracy(y, proba):
+    return skm.accuracy_score(y, _labels(proba))
+
+
+def _balanced_accuracy(y, proba):
+    return skm.balanced_accuracy_score(y, _labels(proba))
+
+
+def _f1(y, proba):
+    return skm.f1_score(y, _labels(proba))
+
+
+def _rmse(y, pred):
+    return float(np.sqrt(skm.mean_squared_error(y, pred)))
+
+
+# Module-level functions, not lambdas: a fitted AutoML keeps its Metric and must pickle.
 _CLS = frozenset({"binary", "multiclass"})
 _REG = frozenset({"regression"})
 
@@ -60,15 +77,10 @@ METRICS: dict[str, Metric] = {
     for m in (
         Metric("roc_auc", True, _CLS, _auc),
         Metric("log_loss", False, _CLS, _log_loss),
-        Metric("accuracy", True, _CLS, lambda y, p: skm.accuracy_score(y, _labels(p))),
-        Metric(
-            "balanced_accuracy",
-            True,
-            _CLS,
-            lambda y, p: skm.balanced_accuracy_score(y, _labels(p)),
-        ),
-        Metric("f1", True, frozenset({"binary"}), lambda y, p: skm.f1_score(y, _labels(p))),
-        Metric("rmse", False, _REG, lambda y, p: float(np.sqrt(skm.mean_squared_error(y, p)))),
+        Metric("accuracy", True, _CLS, _accuracy),
+        Metric("balanced_accuracy", True, _CLS, _balanced_accuracy),
+        Metric("f1", True, frozenset({"binary"}), _f1),
+        Metric("rmse", False, _REG, _rmse),
         Metric("mae", False, _REG, skm.mean_absolute_error),
         Metric("r2", True, _REG, skm.r2_score),
     )
