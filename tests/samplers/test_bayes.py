@@ -25,6 +25,13 @@ def test_gp_proposes_until_switch_after_then_tpe(switch_after, expert):
     assert ours == theirs
 
 
+def test_wide_spaces_go_to_tpe_from_the_start():
+    study = _history(15)
+    trials = study.trials
+    ours = BayesSampler(max_gp_params=1, random_state=7).sample(study, trials)  # branin: 2
+    assert ours == TPESampler(random_state=7).sample(study, trials)
+
+
 def test_switch_after_is_checked():
     with pytest.raises(InvalidParameterError, match="switch_after must be an int >= 0"):
         BayesSampler(switch_after=-1)
