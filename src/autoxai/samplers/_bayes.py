@@ -1,4 +1,4 @@
-"""``"bayes"``: the recommended Bayesian sampler, GP on small spaces and short histories, else TPE."""
+"""``"bayes"``: the recommended Bayesian sampler, GP on small spaces early on, else TPE."""
 
 from __future__ import annotations
 
