@@ -12,7 +12,7 @@ from autoxai.cli import main
 from autoxai.datasets import load_penguins
 
 FAST = ["--n-trials", "4", "--time-budget", "60", "--cv", "3", "--models", "linear,rf",
-        "--no-progress"]  # fmt: skip
+        "--explain-budget", "5", "--no-progress"]  # fmt: skip
 
 
 @pytest.fixture
@@ -106,13 +106,20 @@ def test_demo_runs_on_shipped_data(tmp_path, capsys):
     )
     assert (out / "run.json").exists()
     assert "penguins" in json.loads((out / "run.json").read_text())["data"]["source"]
+    # the whole job: explanations planned within their budget, then the report
+    manifest = json.loads((out / "explanations" / "manifest.json").read_text())
+    assert manifest["budget_seconds"] == 15.0  # the floor: half of 10 s is below it
+    assert manifest["used_seconds"] <= 15.0 * 1.2 + 2
+    assert {"permutation_importance", "surrogate", "consensus"} <= set(manifest["files"])
+    assert (out / "report.html").stat().st_size > 10_000
 
 
 @pytest.mark.slow
 def test_killed_run_resumes(penguins_csv, tmp_path):
     out = tmp_path / "run"
     args = ["run", str(penguins_csv), "--target", "species", "--out", str(out),
-            "--n-trials", "12", "--time-budget", "300", "--cv", "3", "--no-progress"]  # fmt: skip
+            "--n-trials", "12", "--time-budget", "300", "--cv", "3", "--no-progress",
+            "--no-explain"]  # fmt: skip
     proc = subprocess.Popen(
         [sys.executable, "-c", "from autoxai.cli import run; run()", *args],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

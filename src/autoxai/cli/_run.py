@@ -59,6 +59,16 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
         metavar="ADDRESS",
         help="run trials on the Dask scheduler at ADDRESS",
     )
+    parser.add_argument(
+        "--explain-budget",
+        type=float,
+        default=None,
+        metavar="SEC",
+        help="seconds for the explanation stage (default: half the time budget, at least 10)",
+    )
+    parser.add_argument(
+        "--no-explain", action="store_true", help="skip the explanations and the report"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -138,7 +148,47 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
             shutil.rmtree(out, ignore_errors=True)  # no half-written directory
         raise
     _print_summary(console, automl, out, notes)
+    if not args.no_explain:
+        _explain_and_report(console, automl, out, args)
     return 0
+
+
+def explain_budget(args: argparse.Namespace) -> float:
+    """``--explain-budget``, or half the time budget (at least 10 s)."""
+    from autoxai.report._stage import DEFAULT_EXPLAIN_FRACTION, MIN_BUDGET
+
+    if args.explain_budget is not None:
+        if not args.explain_budget > 0:
+            raise AutoXAIError(f"--explain-budget must be > 0 seconds, got {args.explain_budget}")
+        return float(args.explain_budget)
+    base = args.time_budget if args.time_budget else 60.0
+    return max(MIN_BUDGET, DEFAULT_EXPLAIN_FRACTION * base)
+
+
+def _explain_and_report(console: Console, automl, out: Path, args: argparse.Namespace) -> None:
+    """The explanation stage, then report.html; a failure here keeps the model."""
+    from autoxai.report import build_report
+    from autoxai.report._stage import ExplanationStage
+
+    budget = explain_budget(args)
+    console.print(f"explaining the model with every method (budget {budget:.0f} s) ...")
+    ds = automl.dataset_
+
+    def progress(line: str) -> None:
+        if not args.no_progress:
+            console.print(f"  {line}", markup=False, highlight=False)
+
+    stage = ExplanationStage(
+        automl, ds.X, ds.y, budget=budget, random_state=args.seed, progress=progress
+    )
+    stage.run()
+    stage.save(out / "explanations")
+    path = build_report(out)
+    console.print(
+        f"explanations in {str(out / 'explanations')!r}; report: {str(path)!r}",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _dask_executor(address: str):
@@ -180,6 +230,7 @@ def _write_run_json(out, automl, data, table, notes, args, wall) -> None:
         "data": {"source": str(data), "fingerprint": _fingerprint(data, table),
                  "rows": int(ds.n_rows_in), "columns": int(table.shape[1])},
         "target": ds.target,
+        "target_summary": _target_summary(ds),
         "task": ds.task,
         "metric": automl.metric_.name,
         "settings": {"search": args.search, "time_budget": args.time_budget,
@@ -195,6 +246,24 @@ def _write_run_json(out, automl, data, table, notes, args, wall) -> None:
         "status": "complete",
     }  # fmt: skip
     (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
+
+
+def _target_summary(ds) -> dict:
+    """Class counts (classification) or quantiles and a histogram (regression)."""
+    import numpy as np
+
+    y = ds.y
+    if ds.task != "regression":
+        counts = y.value_counts()
+        return {"classes": {str(k): int(v) for k, v in counts.items()}}
+    values = y.to_numpy(dtype=float)
+    counts, edges = np.histogram(values, bins=20)
+    q = np.quantile(values, [0, 0.25, 0.5, 0.75, 1])
+    return {
+        "mean": float(values.mean()), "std": float(values.std()),
+        "quantiles": dict(zip(["min", "q25", "median", "q75", "max"], map(float, q))),
+        "histogram": {"counts": counts.tolist(), "edges": edges.tolist()},
+    }  # fmt: skip
 
 
 def _print_summary(console: Console, automl, out: Path, notes) -> None:

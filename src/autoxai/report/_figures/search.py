@@ -1,0 +1,116 @@
+"""The search history: best score so far over time and over trials, every trial's score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from autoxai.report._figures._svg import BLUE, GREY, PALETTE, figure, style, to_svg, truncate
+
+__all__ = ["best_so_far", "trial_scores"]
+
+
+def _running_best(scores: np.ndarray, greater_is_better: bool) -> np.ndarray:
+    return np.maximum.accumulate(scores) if greater_is_better else np.minimum.accumulate(scores)
+
+
+def best_so_far(trials: pd.DataFrame, *, metric: str, greater_is_better: bool) -> str:
+    """Two panels: the best score so far by wall time, and by trial number.
+
+    Parameters
+    ----------
+    trials : DataFrame
+        Finished trials with columns ``number``, ``elapsed`` (seconds from the start of
+        the search to the trial's completion; NaN when unknown) and ``score``.
+    metric : str
+    greater_is_better : bool
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"number": [0, 1, 2], "elapsed": [1.0, 2.0, 3.5],
+    ...                   "score": [0.7, 0.8, 0.75]})
+    >>> best_so_far(t, metric="roc_auc", greater_is_better=True).startswith("<svg")
+    True
+    """
+    by_time = trials.dropna(subset=["elapsed"]).sort_values("elapsed", kind="stable")
+    by_number = trials.sort_values("number", kind="stable")
+    with style():
+        fig, axes = figure(8, 2.6, ncols=2, sharey=True)
+        for ax, table, x, label in (
+            (axes[0], by_time, "elapsed", "seconds since the search began"),
+            (axes[1], by_number, "number", "trial number"),
+        ):
+            if table.empty:
+                ax.text(
+                    0.5,
+                    0.5,
+                    "no completion times recorded",
+                    ha="center",
+                    transform=ax.transAxes,
+                    color=GREY,
+                )
+                continue
+            xs = table[x].to_numpy(float)
+            ys = table["score"].to_numpy(float)
+            ax.scatter(xs, ys, s=10, color=GREY, alpha=0.6, label="trial", linewidths=0)
+            ax.step(
+                xs,
+                _running_best(ys, greater_is_better),
+                where="post",
+                color=BLUE,
+                linewidth=1.8,
+                label="best so far",
+            )
+            ax.set_xlabel(label)
+        axes[0].set_ylabel(f"cross-validated {truncate(metric, 30)}")
+        axes[1].legend(loc="best", frameon=False)
+        better = "higher" if greater_is_better else "lower"
+        fig.suptitle(f"best score so far ({better} is better)", x=0.01, ha="left", fontsize=10)
+        return to_svg(fig, label="best score so far, by time and by trial")
+
+
+def trial_scores(trials: pd.DataFrame, *, metric: str, greater_is_better: bool) -> str:
+    """Every finished trial's score against its number, coloured by model family.
+
+    Parameters
+    ----------
+    trials : DataFrame
+        Columns ``number``, ``score`` and ``model`` (the family's name).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"number": [0, 1], "score": [0.7, 0.8], "model": ["rf", "lgbm"]})
+    >>> trial_scores(t, metric="roc_auc", greater_is_better=True).startswith("<svg")
+    True
+    """
+    families = list(dict.fromkeys(trials["model"].astype(str)))
+    with style():
+        fig, ax = figure(8, 2.6)
+        for i, family in enumerate(families):
+            part = trials[trials["model"].astype(str) == family]
+            # a leading space: matplotlib hides legend labels starting with "_"
+            ax.scatter(
+                part["number"],
+                part["score"],
+                s=16,
+                color=PALETTE[i % len(PALETTE)],
+                label=" " + truncate(family, 20),
+                alpha=0.85,
+                linewidths=0,
+            )
+        if len(trials):
+            best = trials["score"].idxmax() if greater_is_better else trials["score"].idxmin()
+            ax.scatter(
+                [trials.loc[best, "number"]],
+                [trials.loc[best, "score"]],
+                s=80,
+                facecolors="none",
+                edgecolors="black",
+                linewidths=1,
+                label=" best",
+            )
+        ax.set_xlabel("trial number")
+        ax.set_ylabel(f"cross-validated {truncate(metric, 30)}")
+        ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+        ax.set_title("every finished trial, by model family", loc="left")
+        return to_svg(fig, label="score of every trial by model family")

@@ -1,0 +1,438 @@
+"""The explanation stage of a run: every method, planned under a time budget, saved as JSON.
+
+After the search, ``autoxai run`` explains the chosen model with all methods and the
+search itself with a surrogate of the trial history. Methods run cheapest and most
+informative first; before each, its cost is estimated from the model's measured predict
+time per row (and, for drop-column, from the refit times the search recorded), and the
+rows it uses are cut so that it fits what is left of the budget; a method that cannot
+fit even on its smallest sample is skipped, and the report says so. A method that fails
+is recorded with its error, never fatal to the run.
+
+What is sampled, how long each method took and what was skipped go to
+``explanations/manifest.json``; each result to ``explanations/<name>.json``
+(:meth:`~autoxai.explain.Explanation.to_json`). The report only reads these files.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autoxai.explain import Explanation
+
+__all__ = ["DEFAULT_EXPLAIN_FRACTION", "ExplanationStage", "load_explanations"]
+
+#: The explanation budget when none is given, as a fraction of the search's time budget
+#: (at least :data:`MIN_BUDGET` seconds).
+DEFAULT_EXPLAIN_FRACTION = 0.5
+MIN_BUDGET = 15.0
+
+#: Rows used by the perturbation methods (permutation, PDP/ICE, ALE, surrogate) at most.
+MAX_ROWS = 2000
+#: Rows whose SHAP values are computed (the beeswarm), at most.
+MAX_SHAP_ROWS = 300
+#: Background rows of SHAP in the stage: Kernel SHAP costs coalitions x background rows
+#: per explained row, so the stage uses fewer than the 100 ``shap_values`` keeps by default.
+SHAP_BACKGROUND = 50
+#: LIME's perturbed samples per explained row in the stage.
+LIME_SAMPLES = 2000
+#: Features whose PDP/ICE and ALE are drawn.
+N_EFFECT_FEATURES = 4
+#: Trials needed before the search is explained by a surrogate of its history.
+MIN_TRIALS_FOR_HPI = 10
+
+
+@dataclass
+class _Budget:
+    seconds: float
+    start: float = field(default_factory=time.perf_counter)
+
+    @property
+    def left(self) -> float:
+        return self.seconds - (time.perf_counter() - self.start)
+
+
+class ExplanationStage:
+    """Run every explanation method on a fitted AutoML within ``budget`` seconds.
+
+    Parameters
+    ----------
+    automl : AutoML
+        Fitted.
+    X, y : DataFrame, Series
+        The rows the model was fitted on, in the user's columns (``automl.dataset_``).
+    budget : float
+        Seconds for the whole stage.
+    random_state : int
+    progress : callable, optional
+        Called with one line of text as each method finishes.
+    """
+
+    def __init__(self, automl: Any, X: pd.DataFrame, y: pd.Series, *, budget: float,
+                 random_state: int = 0,
+                 progress: Callable[[str], None] | None = None) -> None:  # fmt: skip
+        self.automl = automl
+        self.X = X.reset_index(drop=True)
+        self.y = pd.Series(np.asarray(y)).reset_index(drop=True)
+        self.budget = _Budget(float(budget))
+        self.random_state = int(random_state)
+        self.results: dict[str, Explanation] = {}
+        self.log: list[dict[str, Any]] = []
+        self.rng = np.random.default_rng(self.random_state)
+        self.progress = progress or (lambda line: None)
+
+    # -- planning helpers -----------------------------------------------------------
+    def _calibrate(self) -> None:
+        """Measure the model: seconds per call (overhead) and per row (marginal).
+
+        The methods stack many rows into few calls, so both matter: a Pipeline or an
+        ensemble may spend milliseconds per call on validation whatever the rows.
+        """
+        from autoxai.explain._perturb import replicate
+
+        model = self.automl.best_model_
+        predict = model.predict_proba if self.automl.classes_ is not None else model.predict
+        small = self.X.iloc[:5]
+        large = replicate(self.X.iloc[:500], max(1, 5000 // min(len(self.X), 500)))
+        predict(small)  # warm up
+        start = time.perf_counter()
+        predict(small)
+        self.per_call = time.perf_counter() - start
+        start = time.perf_counter()
+        predict(large)
+        self.per_row = max((time.perf_counter() - start - self.per_call) / len(large), 1e-8)
+
+    def _cost(self, calls: float, rows: float) -> float:
+        """Estimated seconds for ``calls`` model calls on ``rows`` rows in all."""
+        return calls * self.per_call + rows * self.per_row
+
+    def _rows(self, n: int) -> pd.DataFrame:
+        """A fixed random sample of ``n`` rows (the same rows for every method)."""
+        n = min(n, len(self.X))
+        return self.X.iloc[np.sort(self._order[:n])].reset_index(drop=True)
+
+    def _rows_y(self, n: int) -> tuple[pd.DataFrame, pd.Series]:
+        n = min(n, len(self.X))
+        index = np.sort(self._order[:n])
+        return self.X.iloc[index].reset_index(drop=True), self.y.iloc[index].reset_index(drop=True)
+
+    def _fit_rows(self, calls: float, rows_per_row: float, share: float, *, minimum: int,
+                  maximum: int) -> int:  # fmt: skip
+        """Rows ``n`` such that ``calls`` calls on ``n * rows_per_row`` rows use ``share``.
+
+        ``share`` is of the budget left; 0 when not even ``minimum`` rows fit.
+        """
+        room = self.budget.left * share - calls * self.per_call
+        affordable = int(room / (rows_per_row * self.per_row)) if room > 0 else 0
+        return max(0, min(maximum, len(self.X), affordable)) if affordable >= minimum else 0
+
+    def _run(self, name: str, n_rows: int | None, function: Callable[[], Any],
+             note: str = "") -> Any:  # fmt: skip
+        """Run one method, record its time and rows; a failure is recorded, not raised."""
+        start = time.perf_counter()
+        entry: dict[str, Any] = {"method": name, "rows": n_rows, "note": note}
+        try:
+            result = function()
+        except Exception as exc:  # one method failing must not lose the run
+            entry.update(status="failed", error=f"{type(exc).__name__}: {exc}",
+                         traceback=traceback.format_exc()[-2000:])  # fmt: skip
+            result = None
+        else:
+            entry["status"] = "done"
+        entry["seconds"] = round(time.perf_counter() - start, 3)
+        self.log.append(entry)
+        rows = "" if n_rows is None else f" on {n_rows} rows"
+        failed = f": {entry['error']}" if entry["status"] == "failed" else ""
+        self.progress(f"{name}: {entry['status']}{rows} in {entry['seconds']:.1f} s{failed}")
+        return result
+
+    def _skip(self, name: str, reason: str) -> None:
+        self.log.append({"method": name, "status": "skipped", "note": reason, "seconds": 0.0})
+        self.progress(f"{name}: skipped ({reason})")
+
+    # -- the stage --------------------------------------------------------------------
+    def run(self) -> dict[str, Explanation]:
+        """Compute every method that fits the budget; return the results by name."""
+        from autoxai import explain
+
+        self._order = self.rng.permutation(len(self.X))
+        self._calibrate()
+        seed = self.random_state
+        n_features = self.X.shape[1]
+        model = self.automl
+
+        # 1. permutation importance: one call of 5 copies per feature, and the direction
+        # (a 10-point PDP on at most 500 rows per numeric feature)
+        n = self._fit_rows(2 * n_features, 5 * n_features + 10 * n_features, 0.25,
+                           minimum=50, maximum=MAX_ROWS)  # fmt: skip
+        if n:
+            X, y = self._rows_y(n)
+            self._keep("permutation_importance", n, lambda: explain.permutation_importance(
+                model, X, y, n_repeats=5, random_state=seed))  # fmt: skip
+        else:
+            self._skip("permutation_importance", "budget too small for 50 rows")
+
+        # 2. global surrogate: one predict and a shallow tree
+        n = self._fit_rows(2, 2, 0.1, minimum=50, maximum=MAX_ROWS)
+        if n:
+            X = self._rows(n)
+            self._keep("surrogate", n, lambda: explain.surrogate(model, X, random_state=seed))
+        else:
+            self._skip("surrogate", "budget too small for 50 rows")
+
+        # 3. the search explained: which hyperparameters mattered (cheap)
+        self._search_importance()
+
+        # 4. PDP/ICE and ALE for the most important features
+        self._effects()
+
+        # 5. SHAP on a sample of rows (exact tree/linear when possible, else kernel)
+        self._shap()
+
+        # 6. local explanations of a few telling rows: SHAP waterfall and LIME
+        self._local()
+
+        # 7. drop-column importance: refits, the most expensive method
+        self._drop_column()
+
+        # 8. the consensus of the global methods
+        globals_ = {k: v for k, v in self.results.items()
+                    if k in ("permutation_importance", "surrogate", "shap_importance",
+                             "drop_column_importance")}  # fmt: skip
+        if len(globals_) >= 2:
+            self._keep("consensus", None, lambda: explain.compare(globals_))
+        else:
+            self._skip("consensus", "fewer than two global methods finished")
+        return self.results
+
+    def _keep(self, name: str, n_rows: int | None, function: Callable[[], Any],
+              note: str = "") -> Any:  # fmt: skip
+        result = self._run(name, n_rows, function, note)
+        if result is not None:
+            self.results[name] = result
+        return result
+
+    def _shap(self) -> None:
+        """SHAP values on a sample: timed on one row first, then as many rows as fit."""
+        from autoxai import explain
+
+        background = self._rows(SHAP_BACKGROUND)
+        probe = self._rows(1)
+        start = time.perf_counter()
+        first = self._run("shap (one-row probe)", 1, lambda: explain.shap_values(
+            self.automl, probe, background=background, random_state=self.random_state))  # fmt: skip
+        if first is None:
+            return
+        self.shap_seconds_per_row = time.perf_counter() - start
+        n = min(MAX_SHAP_ROWS, len(self.X),
+                int(self.budget.left * 0.35 / max(self.shap_seconds_per_row, 1e-9)))  # fmt: skip
+        if n < 2:
+            self._skip("shap", f"one row takes {self.shap_seconds_per_row:.1f} s "
+                       f"({first.settings['method']}); {self.budget.left:.0f} s left")  # fmt: skip
+            return
+        X = self._rows(n)
+        result = self._keep("shap", n, lambda: explain.shap_values(
+            self.automl, X, background=background, random_state=self.random_state),
+            f"background: {len(background)} rows")  # fmt: skip
+        if result is not None:
+            self._keep("shap_importance", n, lambda: explain.shap_importance(result))
+
+    def _top_features(self) -> list[str]:
+        for name in ("permutation_importance", "shap_importance", "surrogate"):
+            if name in self.results:
+                table = self.results[name].to_frame()
+                return [f for f in table["feature"] if f in self.X.columns][:N_EFFECT_FEATURES]
+        return list(self.X.columns[:N_EFFECT_FEATURES])
+
+    def _effects(self) -> None:
+        from autoxai import explain
+        from autoxai.explain._perturb import is_numeric
+
+        for feature in self._top_features():
+            n = self._fit_rows(2, 22, 0.1, minimum=30, maximum=500)
+            if not n:
+                self._skip(f"pdp:{feature}", "budget exhausted")
+                continue
+            X = self._rows(n)
+            self._keep(f"pdp:{feature}", n, lambda X=X, f=feature: explain.partial_dependence(
+                self.automl, X, f, kind="both", centered=True))  # fmt: skip
+            if is_numeric(self.X[feature]) and self.X[feature].nunique() > 2:
+                n = self._fit_rows(1, 2, 0.05, minimum=30, maximum=MAX_ROWS)
+                if n:
+                    X = self._rows(n)
+                    self._keep(f"ale:{feature}", n, lambda X=X, f=feature: explain.ale(
+                        self.automl, X, f))  # fmt: skip
+
+    def local_rows(self) -> dict[str, int]:
+        """Telling rows to explain, by position in ``X``: what makes each one telling.
+
+        Classification: the most and least confident correct predictions and the most
+        confident mistake; regression: the largest over- and under-prediction and a
+        typical row.
+        """
+        X, y = self._rows_y(MAX_ROWS)
+        rows: dict[str, int] = {}
+        if self.automl.classes_ is not None:
+            proba = self.automl.predict_proba(X)
+            predicted = np.asarray(self.automl.classes_)[proba.argmax(axis=1)]
+            confidence = proba.max(axis=1)
+            right = predicted == y.to_numpy()
+            if right.any():
+                idx = np.flatnonzero(right)
+                rows["most confident correct prediction"] = int(idx[confidence[idx].argmax()])
+                rows["least confident correct prediction"] = int(idx[confidence[idx].argmin()])
+            if (~right).any():
+                idx = np.flatnonzero(~right)
+                rows["most confident mistake"] = int(idx[confidence[idx].argmax()])
+        else:
+            residual = np.asarray(self.automl.predict(X), dtype=float) - y.to_numpy(float)
+            rows["largest over-prediction"] = int(residual.argmax())
+            rows["largest under-prediction"] = int(residual.argmin())
+            rows["typical row (smallest error)"] = int(np.abs(residual).argmin())
+        order = np.sort(self._order[: len(X)])
+        return {why: int(order[i]) for why, i in rows.items()}
+
+    def _local(self) -> None:
+        from autoxai import explain
+
+        reference = self._rows(MAX_ROWS)
+        background = self._rows(SHAP_BACKGROUND)
+        shap_cost = getattr(self, "shap_seconds_per_row", None)
+        try:
+            chosen = self.local_rows()
+        except Exception as exc:
+            self._skip("local", f"could not choose rows: {exc}")
+            return
+        for k, (why, position) in enumerate(chosen.items()):
+            row = self.X.iloc[[position]].reset_index(drop=True)
+            note = f"row {position}: {why}"
+            # LIME: one call on n_samples x 4 rows (3 stability seeds)
+            if self.budget.left * 0.3 < self._cost(2, LIME_SAMPLES * 4):
+                self._skip(f"local_lime:{k}", f"{note}; budget exhausted")
+            else:
+                self._keep(f"local_lime:{k}", 1, lambda row=row: explain.lime(
+                    self.automl, reference, row, num_samples=LIME_SAMPLES, stability_seeds=3,
+                    random_state=self.random_state), note)  # fmt: skip
+            if shap_cost is None or self.budget.left * 0.3 < shap_cost:
+                self._skip(f"local_shap:{k}", f"{note}; budget exhausted")
+            else:
+                self._keep(f"local_shap:{k}", 1, lambda row=row: explain.shap_values(
+                    self.automl, row, background=background,
+                    random_state=self.random_state), note)  # fmt: skip
+
+    def _drop_column(self) -> None:
+        from autoxai import explain
+
+        board = self.automl.leaderboard_
+        fit_time = board["fit_time"].iloc[0]
+        fold_fit = float(fit_time) / max(1, self.automl.cv) if pd.notna(fit_time) else 1.0
+        n_features = self.X.shape[1]
+        n = min(len(self.X), MAX_ROWS)
+        # (features + 1) refits per fold on 2/3 of n rows; fit time scales ~ with rows
+        scale = n / max(1, len(self.X))
+        cost = 3 * (n_features + 1) * fold_fit * scale
+        if cost > 0.8 * self.budget.left:
+            self._skip(
+                "drop_column_importance",
+                f"needs about {cost:.0f} s of refits; {self.budget.left:.0f} s left",
+            )
+            return
+        X, y = self._rows_y(n)
+        self._keep("drop_column_importance", n, lambda: explain.drop_column_importance(
+            self.automl, X, y, cv=3, random_state=self.random_state))  # fmt: skip
+
+    def _search_importance(self) -> None:
+        """Hyperparameter importance: a random forest on (params -> score), explained."""
+        from sklearn.compose import ColumnTransformer
+        from sklearn.ensemble import RandomForestRegressor
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import OrdinalEncoder
+
+        from autoxai import explain
+
+        history = search_history(self.automl)
+        if len(history) < MIN_TRIALS_FOR_HPI:
+            self._skip(
+                "search_importance",
+                f"{len(history)} finished trials; at least {MIN_TRIALS_FOR_HPI} needed",
+            )
+            return
+        params = history.drop(columns=["number", "loss", "seconds"])
+        params = params.loc[:, params.notna().any()]
+        categorical = [c for c in params.columns
+                       if not pd.api.types.is_numeric_dtype(params[c])]  # fmt: skip
+        for c in categorical:
+            params[c] = params[c].astype(str)
+        encoder = ColumnTransformer(
+            [("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+              categorical)], remainder="passthrough")  # fmt: skip
+        forest = make_pipeline(encoder, RandomForestRegressor(
+            n_estimators=100, min_samples_leaf=2, random_state=self.random_state))  # fmt: skip
+        loss = history["loss"].to_numpy(float)
+
+        def compute() -> Explanation:
+            forest.fit(params, loss)
+            return explain.permutation_importance(forest, params, loss, scoring="r2",
+                                                  n_repeats=10, direction=False,
+                                                  random_state=self.random_state)  # fmt: skip
+
+        self._keep(
+            "search_importance",
+            len(params),
+            compute,
+            "random forest on (hyperparameters -> CV loss) of the finished trials",
+        )
+
+    # -- saving -------------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        """Write every result and the manifest into ``directory`` (created)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, result in self.results.items():
+            (directory / f"{_file_name(name)}.json").write_text(result.to_json())
+        manifest = {
+            "budget_seconds": self.budget.seconds,
+            "used_seconds": round(self.budget.seconds - self.budget.left, 3),
+            "rows_available": len(self.X),
+            "random_state": self.random_state,
+            "methods": self.log,
+            "files": {name: f"{_file_name(name)}.json" for name in self.results},
+        }
+        (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+
+
+def search_history(automl: Any) -> pd.DataFrame:
+    """Finished trials of the search: number, loss, seconds and one column per parameter."""
+    from autoxai.study import TrialState
+
+    rows = []
+    for t in automl.study_.trials:
+        if t.state is TrialState.COMPLETE and t.value is not None:
+            rows.append({"number": t.number, "loss": float(t.value),
+                         "seconds": t.duration, **t.params})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _file_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "_-" else "_" for c in name)
+
+
+def load_explanations(directory: Path) -> tuple[dict[str, Explanation], dict[str, Any]]:
+    """Read what :meth:`ExplanationStage.save` wrote: results by name, and the manifest."""
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.exists():
+        return {}, {}
+    manifest = json.loads(manifest_path.read_text())
+    results = {}
+    for name, file in manifest.get("files", {}).items():
+        path = directory / file
+        if path.exists():
+            results[name] = Explanation.from_json(path.read_text())
+    return results, manifest

@@ -1,0 +1,383 @@
+"""The HTML report: every section for each task, valid HTML, inline SVG, escaping, size."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autoxai.cli import main
+from autoxai.datasets import load_penguins
+from autoxai.exceptions import AutoXAIError
+from autoxai.report import build_report, load_explanations
+from autoxai.report._figures import UnsafeSVGError, importance_bars
+from autoxai.report._figures._svg import check_safe, figure, style, to_svg
+from autoxai.report._html import Markup, h
+
+SECTIONS = [
+    "data",
+    "search",
+    "global",
+    "permutation",
+    "drop-column",
+    "shap",
+    "surrogate",
+    "effects",
+    "consensus",
+    "local",
+    "warnings",
+    "timings",
+]
+MAX_BYTES = 5_000_000
+HOSTILE = "<script>alert(1)</script>"
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
+
+
+class Checker(HTMLParser):
+    """Fails on a closing tag that does not match the open one; records every element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self._record(tag, attrs)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):  # <path ... /> in SVG
+        self._record(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'} at {self.getpos()}")
+        else:
+            self.stack.pop()
+
+    def _record(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if "id" in attributes:
+            self.ids.append(attributes["id"])
+
+
+def check_html(text: str) -> Checker:
+    checker = Checker()
+    checker.feed(text)
+    checker.close()
+    assert not checker.errors, checker.errors[:5]
+    assert checker.stack == [], f"unclosed tags: {checker.stack}"
+    assert len(checker.ids) == len(set(checker.ids)), "duplicate ids"
+    return checker
+
+
+def run_cli(tmp_path, frame: pd.DataFrame, target: str, *extra: str, name: str = "data.csv"):
+    """Run ``autoxai run`` on a small table; it explains the model and writes the report."""
+    csv = tmp_path / name
+    frame.to_csv(csv, index=False)
+    out = tmp_path / "run"
+    code = main(
+        [
+            "run",
+            str(csv),
+            "--target",
+            target,
+            "--out",
+            str(out),
+            "--n-trials",
+            "6",
+            "--time-budget",
+            "60",
+            "--cv",
+            "3",
+            "--no-progress",
+            "--explain-budget",
+            "20",
+            *extra,
+        ]
+    )
+    assert code == 0
+    return out
+
+
+def check_report(out) -> str:
+    path = build_report(out)
+    assert path == out / "report.html"
+    text = path.read_text(encoding="utf-8")
+    assert path.stat().st_size < MAX_BYTES
+    checker = check_html(text)
+    for section in SECTIONS:
+        assert f'id="{section}"' in text, section
+    svgs = re.findall(r"<svg\b.*?</svg>", text, flags=re.DOTALL)
+    assert len(svgs) >= 6  # target, search x2, permutation, surrogate, effects...
+    for svg in svgs:
+        assert "viewBox" in svg and ("<path" in svg or "<use" in svg) and "<text" in svg
+    assert text.count("<svg") == len(svgs)
+    # no script, nothing loaded from anywhere
+    assert "<script" not in text.lower()
+    for tag, attrs in checker.tags:
+        assert tag not in {"script", "iframe", "object", "embed", "img", "link"}, tag
+        assert not any(a.startswith("on") for a in attrs), (tag, attrs)
+        assert not any(
+            str(v).startswith(("http:", "https:", "//"))
+            for a, v in attrs.items()
+            if a in ("src", "href")
+        ), (tag, attrs)
+    # every method that finished is shown, not reported as missing
+    results, manifest = load_explanations(out / "explanations")
+    for name in results:
+        assert f'data-method="{h(name)}"' not in text, name
+    for entry in manifest["methods"]:
+        if entry["status"] != "done":
+            assert h(entry["method"]) in text
+    return text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_report_of_each_task(tmp_path, task):
+    if task == "binary":
+        from sklearn.datasets import load_breast_cancer
+
+        data = load_breast_cancer(as_frame=True).frame
+        frame, target = data.iloc[:300, [0, 1, 6, 7, -1]], "target"
+    elif task == "multiclass":
+        frame, target = load_penguins(), "species"
+    else:
+        from sklearn.datasets import load_diabetes
+
+        frame, target = load_diabetes(as_frame=True).frame.iloc[:, [0, 2, 3, 8, -1]], "target"
+    out = run_cli(tmp_path, frame, target, "--models", "linear,lgbm")
+    text = check_report(out)
+    run = json.loads((out / "run.json").read_text())
+    assert run["task"] == task
+    assert "Leaderboard" in text and "best score so far" in text
+    assert text.count('class="note"') >= 8  # a "how to read this" beside each method
+    results, _ = load_explanations(out / "explanations")
+    if "surrogate" in results:
+        assert "held-out fidelity" in text and 'class="rules"' in text
+    if any(k.startswith("pdp:") for k in results):
+        assert "effect of" in text
+
+
+def hostile_table(n: int = 160) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=n)
+    colour = rng.choice([HOSTILE, "a\"b'c", "</svg><svg onload=alert(2)>"], size=n)
+    y = np.where(
+        x + (colour == HOSTILE) + rng.normal(scale=0.5, size=n) > 0.5, "<b>yes</b>", "no & 'maybe'"
+    )
+    return pd.DataFrame(
+        {
+            HOSTILE: x,
+            "price in $ and $": rng.normal(size=n),  # no mathtext
+            'colour" onmouseover="alert(3)': colour,
+            "label": y,
+        }
+    )
+
+
+def test_hostile_names_and_values_are_escaped(tmp_path):
+    out = run_cli(
+        tmp_path,
+        hostile_table(),
+        "label",
+        "--models",
+        "linear",
+        name="<img src=x onerror=alert(4)>.csv",
+    )
+    text = check_report(out)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # shown, as text
+    assert "&lt;img src=x onerror=alert(4)&gt;.csv" in text  # the file name too
+    assert "price in $ and $" in text
+    assert "&lt;/svg&gt;&lt;svg onload=alert(2)&gt;" in text
+    assert "<svg onload" not in text.lower()
+    lowered = text.lower()
+    assert "<b>yes</b>" not in lowered and "&lt;b&gt;yes&lt;/b&gt;" in text
+    # quotes escaped in HTML; in SVG text a quote is harmless text (no attribute was made:
+    # check_report saw no on* attribute on any element)
+    assert "colour&quot; onmouseover=&quot;alert(3)" in text
+
+
+def test_report_without_explanations_says_why(tmp_path):
+    out = tmp_path / "run"
+    code = main(
+        [
+            "run",
+            str(_penguins_csv(tmp_path)),
+            "--target",
+            "species",
+            "--out",
+            str(out),
+            "--n-trials",
+            "3",
+            "--time-budget",
+            "60",
+            "--cv",
+            "3",
+            "--models",
+            "linear",
+            "--no-progress",
+            "--no-explain",
+        ]
+    )
+    assert code == 0
+    text = build_report(out).read_text()
+    check_html(text)
+    for section in SECTIONS:
+        assert f'id="{section}"' in text
+    assert "not computed" in text and "explanations/manifest.json is missing" in text
+    assert "Leaderboard" in text and text.count("<svg") >= 3  # target and search figures
+
+
+def test_a_minimal_run_directory(tmp_path):
+    (tmp_path / "run.json").write_text(json.dumps({"target": HOSTILE, "task": "binary"}))
+    text = build_report(tmp_path).read_text()
+    check_html(text)
+    assert "<script" not in text.lower() and "&lt;script&gt;" in text
+    assert "leaderboard.csv is missing" in text
+
+
+def test_not_a_run_directory(tmp_path):
+    with pytest.raises(AutoXAIError, match="not a run directory"):
+        build_report(tmp_path)
+
+
+def _penguins_csv(tmp_path):
+    path = tmp_path / "penguins.csv"
+    load_penguins().to_csv(path, index=False)
+    return path
+
+
+# -- the pieces ----------------------------------------------------------------------------
+
+
+def test_escape_and_markup():
+    assert h('<a href="x">&') == "&lt;a href=&quot;x&quot;&gt;&amp;"
+    assert h(Markup("<b>")) == "<b>"
+    assert Markup("<p>") + "<i>" == "<p>&lt;i&gt;"  # plain text added to markup is escaped
+    assert "<i>" + Markup("<p>") == "&lt;i&gt;<p>"
+
+
+def test_svg_is_inline_ready():
+    from autoxai.explain import Explanation
+
+    e = Explanation(
+        "x", "global", [HOSTILE, "b$x$"], np.array([0.5, 0.1]), std=np.array([0.1, 0.0])
+    )
+    svg = importance_bars(e, title=HOSTILE)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "<?xml" not in svg and "DOCTYPE" not in svg and "<metadata" not in svg
+    assert 'width="100%"' in svg and "viewBox" in svg
+    assert "<script" not in svg.lower() and "&lt;script&gt;" in svg
+    assert "b$x$" in svg  # mathtext off: the dollars are text
+    # ids are unique to the figure: two figures on one page do not clash
+    ids = re.findall(r'id="([^"]+)"', svg)
+    with style():
+        fig, ax = figure(2, 1)
+        ax.plot([0, 1], [0, 1])
+        other = to_svg(fig)
+    assert not set(ids) & set(re.findall(r'id="([^"]+)"', other))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "<svg><script>alert(1)</script></svg>",
+        '<svg><g onload="alert(1)"></g></svg>',
+        '<svg><a href="javascript:alert(1)"></a></svg>',
+        "<svg><foreignObject></foreignObject></svg>",
+    ],
+)
+def test_active_svg_is_refused(bad):
+    with pytest.raises(UnsafeSVGError):
+        check_safe(bad)
+    check_safe("<svg><text>&lt;script&gt; onload=x javascript:</text></svg>")
+
+
+def _save(directory, results: dict, methods: list[dict]) -> None:
+    """Write explanations/ as ExplanationStage.save does."""
+    from autoxai.report._stage import _file_name
+
+    folder = directory / "explanations"
+    folder.mkdir(parents=True)
+    for name, result in results.items():
+        (folder / f"{_file_name(name)}.json").write_text(result.to_json())
+    manifest = {"budget_seconds": 10, "used_seconds": 1.0, "rows_available": 50,
+                "random_state": 0, "methods": methods,
+                "files": {name: f"{_file_name(name)}.json" for name in results}}  # fmt: skip
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_partial_and_unusual_results(tmp_path):
+    """Results the stage may leave: ALE without PDP, a linear surrogate, LIME without SHAP,
+    a SHAP additivity error, hyperparameter importance; each shown, nothing crashes."""
+    from autoxai.explain import Explanation
+
+    names = ["a", HOSTILE]
+    (tmp_path / "run.json").write_text(json.dumps({
+        "target": "y", "task": "regression", "metric": "rmse",
+        "target_summary": {"histogram": {"counts": [1, 3, 2], "edges": [0, 1, 2, 3]},
+                           "quantiles": {"median": 1.5}},
+    }))  # fmt: skip
+    results = {
+        "search_importance": Explanation("permutation_importance", "global", ["model", "lr"],
+                                         np.array([0.3, 0.1]), std=np.array([0.05, 0.02])),
+        "surrogate": Explanation("surrogate", "global", names, np.array([0.7, 0.3]),
+                                 diagnostics={"fidelity": 0.5, "fidelity_metric": "r2"},
+                                 settings={"kind": "linear", "fidelity_threshold": 0.8},
+                                 arrays={"rules": np.array(f"y = 1 + 2 × {HOSTILE}",
+                                                           dtype=object)}),
+        f"ale:{HOSTILE}": Explanation("ale", "global", [HOSTILE], np.array([[-1.0, 0.0, 1.0]]),
+                                      output_names=["prediction"],
+                                      arrays={"grid": np.array([0.0, 1.0, 2.0]),
+                                              "bin_counts": np.array([5, 5])}),
+        "local_lime:0": Explanation("lime", "local", names, np.array([0.4, -0.2]),
+                                    output_names=["prediction"],
+                                    diagnostics={"fidelity": 0.9, "warnings": [HOSTILE]},
+                                    arrays={"conditions": np.array(["a <= 1", f"{HOSTILE} = x"],
+                                                                   dtype=object),
+                                            "row": np.array([0.5, "x"], dtype=object)}),
+        "shap": Explanation("shap", "local", names, np.ones((1, 4, 2)),
+                            output_names=["prediction"],
+                            diagnostics={"additivity_error": 0.01},
+                            arrays={"base_value": np.array([1.0]),
+                                    "data": np.array([[1, "x"]] * 4, dtype=object)}),
+    }  # fmt: skip
+    methods = [{"method": name, "status": "done", "seconds": 0.1, "rows": 50} for name in results]
+    methods += [
+        {"method": f"pdp:{HOSTILE}", "status": "failed", "error": f"Boom {HOSTILE}"},
+        {"method": "local_shap:0", "status": "skipped", "note": "budget exhausted"},
+    ]
+    _save(tmp_path, results, methods)
+    text = build_report(tmp_path).read_text()
+    check_html(text)
+    assert "<script" not in text.lower()
+    # target, hyperparameter importance, beeswarm, ALE, LIME
+    assert "hyperparameter importance" in text and text.count("<svg") == 5
+    assert "below" in text and 'class="rules"' in text  # low fidelity said; rules shown
+    assert "additivity error" in text and "miss the prediction by up to 0.01" in text
+    assert "Boom &lt;script&gt;" in text  # the failure, escaped
+    assert "budget exhausted" in text
+    assert "mean |SHAP|: not computed" in text
