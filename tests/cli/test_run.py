@@ -47,6 +47,21 @@ def test_run_then_predict(penguins_csv, tmp_path, capsys):
     assert list(table.columns) == ["prediction", "proba_Adelie", "proba_Chinstrap", "proba_Gentoo"]
     assert len(table) == 7
 
+    # one row explained in the terminal and as pictures; the report rebuilt from disk
+    capsys.readouterr()
+    assert main(["explain", str(out), str(penguins_csv), "--row", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "SHAP" in printed and "LIME" in printed and "additivity error" in printed
+    assert (out / "explain-row-3-shap.png").stat().st_size > 5_000
+    assert (out / "explain-row-3-lime.png").stat().st_size > 5_000
+    assert main(["explain", str(out), str(penguins_csv), "--row", "999"]) == 2
+    assert "--row must be between 0 and 343" in capsys.readouterr().err
+    assert main(["explain", str(out), str(new), "--row", "0", "--method", "shap"]) == 0
+    (out / "report.html").unlink()
+    assert main(["report", str(out)]) == 0
+    assert (out / "report.html").exists()
+    assert main(["report", str(tmp_path)]) == 2
+
 
 def test_output_directory_is_not_overwritten(penguins_csv, tmp_path, capsys):
     out = tmp_path / "run"

@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from autoxai._version import __version__
-from autoxai.cli import _demo, _predict, _report, _run
+from autoxai.cli import _demo, _explain, _predict, _report, _run
 from autoxai.exceptions import AutoXAIError
 
 __all__ = ["main", "run"]
 
-_COMMANDS = (_run, _predict, _report, _demo)
+_COMMANDS = (_run, _predict, _explain, _report, _demo)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -25,7 +25,9 @@ def format_value(value: Any) -> str:
     return truncate(value, 20)
 
 
-def waterfall(shap: Any, *, output: int = -1, row: int = 0, max_bars: int = MAX_BARS) -> str:
+def waterfall(
+    shap: Any, *, output: int = -1, row: int = 0, max_bars: int = MAX_BARS, as_figure: bool = False
+) -> Any:
     """From the base value, each feature's SHAP value, up to this row's prediction.
 
     Parameters
@@ -40,6 +42,9 @@ def waterfall(shap: Any, *, output: int = -1, row: int = 0, max_bars: int = MAX_
         The row (of the explained rows) drawn.
     max_bars : int
         Features shown one by one; the rest are summed into one bar.
+    as_figure : bool
+        Return the matplotlib Figure (drawn inside :func:`style`; save it there too)
+        instead of SVG text, e.g. for the PNG of ``autoxai explain``.
 
     Examples
     --------
@@ -120,10 +125,10 @@ def waterfall(shap: Any, *, output: int = -1, row: int = 0, max_bars: int = MAX_
         )
         ax.set_xlabel(f"model {which}")
         ax.set_title("SHAP waterfall", loc="left")
-        return to_svg(fig, label="SHAP waterfall for one row")
+        return fig if as_figure else to_svg(fig, label="SHAP waterfall for one row")
 
 
-def lime_bars(lime: Any, *, max_bars: int = 12) -> str:
+def lime_bars(lime: Any, *, max_bars: int = 12, as_figure: bool = False) -> Any:
     """LIME's weights, largest on top, labelled with the conditions they stand for.
 
     Parameters
@@ -131,6 +136,8 @@ def lime_bars(lime: Any, *, max_bars: int = 12) -> str:
     lime : Explanation
         ``method="lime"``: ``values`` (one weight per feature), ``arrays["conditions"]``
         (``"age <= 38.0"``...), ``std`` when stability reruns were made.
+    as_figure : bool
+        Return the matplotlib Figure instead of SVG text (as :func:`waterfall`).
 
     Examples
     --------
@@ -171,4 +178,4 @@ def lime_bars(lime: Any, *, max_bars: int = 12) -> str:
         out = [str(o) for o in (lime.output_names or [])]
         which = f" — class {truncate(out[0], 25)}" if out and out[0] != "prediction" else ""
         ax.set_title(f"LIME{which}", loc="left")
-        return to_svg(fig, label="LIME weights for one row")
+        return fig if as_figure else to_svg(fig, label="LIME weights for one row")
