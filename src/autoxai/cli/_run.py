@@ -19,6 +19,9 @@ from autoxai.exceptions import AutoXAIError
 
 NAME = "run"
 
+#: Share of the explanation budget kept for drawing the report (at most 5 s).
+REPORT_SHARE = 0.15
+
 
 def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> None:
     """The options ``run`` and ``demo`` share."""
@@ -178,8 +181,10 @@ def _explain_and_report(console: Console, automl, out: Path, args: argparse.Name
         if not args.no_progress:
             console.print(f"  {line}", markup=False, highlight=False)
 
+    # the cap covers the stage and the report: the page's figures take a few seconds
+    stage_budget = budget - min(5.0, REPORT_SHARE * budget)
     stage = ExplanationStage(
-        automl, ds.X, ds.y, budget=budget, random_state=args.seed, progress=progress
+        automl, ds.X, ds.y, budget=stage_budget, random_state=args.seed, progress=progress
     )
     stage.run()
     stage.save(out / "explanations")
