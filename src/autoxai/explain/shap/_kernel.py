@@ -366,20 +366,33 @@ def _evaluate(
     total = 0
     batch: list[_Plan] = []
     size = 0
+    # All-numeric tables are gathered as one 2-D float array (one fancy-indexing pass
+    # instead of a take per column); integer columns get their dtype back afterwards.
+    numeric = all(
+        pd.api.types.is_float_dtype(t) or pd.api.types.is_integer_dtype(t) for t in combined.dtypes
+    )
+    matrix = combined.to_numpy(dtype=float) if numeric else None
+    integers = {c: t for c, t in combined.dtypes.items() if pd.api.types.is_integer_dtype(t)}
+
+    def gather(index: np.ndarray) -> pd.DataFrame:
+        """Rows ``index[r, j]`` of column ``j``, for an index of shape (rows, columns)."""
+        if matrix is not None:
+            frame = pd.DataFrame(matrix[index, np.arange(len(columns))], columns=columns)
+            return frame.astype(integers) if integers else frame
+        return pd.DataFrame({c: combined[c].array.take(index[:, j]) for j, c in enumerate(columns)})
 
     def flush() -> None:
         nonlocal total
         if not batch:
             return
-        index = {c: [] for c in columns}
+        blocks = []
         for plan in batch:
             present = np.ones((len(plan.masks), len(columns)), dtype=bool)
             present[:, plan.active] = plan.masks
-            for j, c in enumerate(columns):
-                index[c].append(
-                    np.where(present[:, j][:, None], plan.row, background_index[None, :]).ravel()
-                )
-        frame = pd.DataFrame({c: combined[c].array.take(np.concatenate(index[c])) for c in columns})
+            # (coalitions, background, columns): the row itself where present, else b
+            rows = np.where(present[:, None, :], plan.row, background_index[None, :, None])
+            blocks.append(rows.reshape(-1, len(columns)))
+        frame = gather(np.concatenate(blocks))
         out = predictor(frame)
         total += len(frame)
         start = 0
