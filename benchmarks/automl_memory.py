@@ -2,7 +2,7 @@
 
 What is measured
 ----------------
-The maximum resident set size of the command::
+The maximum resident set size of the command (search, refit, explanations and report)::
 
     autoxai run DATA.csv --target y --time-budget 60 --out OUT --no-progress
 
@@ -151,7 +151,21 @@ def _timing_lines(args) -> list[str]:
     t = run.get("timings", {})
     parts = ", ".join(f"{k} {v:.1f} s" for k, v in t.items() if isinstance(v, (int, float)))
     best = run.get("best", {})
-    return [
+    cap = run.get("explain_budget")
+    stage = t.get("explanations", 0.0) + t.get("report", 0.0)
+    cap_line = (
+        []
+        if cap is None
+        else [
+            "",
+            f"Explanation stage and report: {t.get('explanations', 0):.1f} s + "
+            f"{t.get('report', 0):.1f} s = {stage:.1f} s for a cap (`--explain-budget`, "
+            f"default half the time budget) of {cap:g} s: "
+            + ("met" if stage <= cap else "**missed**")
+            + ".",
+        ]
+    )
+    return cap_line + [
         "",
         f"autoxai's own timings (run.json; `wall` is the time of `AutoML.fit` in the CLI): "
         f"{parts}. The rest of the measured wall time is start-up, reading and checking "

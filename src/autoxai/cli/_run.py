@@ -186,9 +186,17 @@ def _explain_and_report(console: Console, automl, out: Path, args: argparse.Name
     stage = ExplanationStage(
         automl, ds.X, ds.y, budget=stage_budget, random_state=args.seed, progress=progress
     )
+    started = time.time()
     stage.run()
     stage.save(out / "explanations")
+    explained = time.time()
     path = build_report(out)
+    # run.json gains the stage's cost: explanations and report together are the cap
+    run_json = out / "run.json"
+    run = json.loads(run_json.read_text())
+    run["timings"].update(explanations=explained - started, report=time.time() - explained)
+    run["explain_budget"] = budget
+    run_json.write_text(json.dumps(run, indent=2, default=str))
     console.print(
         f"explanations in {str(out / 'explanations')!r}; report: {str(path)!r}",
         markup=False,
