@@ -165,7 +165,8 @@ def _timing_lines(args) -> list[str]:
             + ".",
         ]
     )
-    return cap_line + [
+    return [
+        *cap_line,
         "",
         f"autoxai's own timings (run.json; `wall` is the time of `AutoML.fit` in the CLI): "
         f"{parts}. The rest of the measured wall time is start-up, reading and checking "
