@@ -366,33 +366,47 @@ def _evaluate(
     total = 0
     batch: list[_Plan] = []
     size = 0
-    # All-numeric tables are gathered as one 2-D float array (one fancy-indexing pass
-    # instead of a take per column); integer columns get their dtype back afterwards.
+    # All-numeric tables are filled straight into one 2-D float array (the background
+    # broadcast, then the row's values copied where present); other tables gather
+    # their rows per column. Integer columns get their dtype back afterwards.
     numeric = all(
         pd.api.types.is_float_dtype(t) or pd.api.types.is_integer_dtype(t) for t in combined.dtypes
     )
     matrix = combined.to_numpy(dtype=float) if numeric else None
     integers = {c: t for c, t in combined.dtypes.items() if pd.api.types.is_integer_dtype(t)}
+    n_cols = len(columns)
 
-    def gather(index: np.ndarray) -> pd.DataFrame:
-        """Rows ``index[r, j]`` of column ``j``, for an index of shape (rows, columns)."""
-        if matrix is not None:
-            frame = pd.DataFrame(matrix[index, np.arange(len(columns))], columns=columns)
-            return frame.astype(integers) if integers else frame
+    def present_of(plan: _Plan) -> np.ndarray:
+        present = np.ones((len(plan.masks), n_cols), dtype=bool)
+        present[:, plan.active] = plan.masks
+        return present
+
+    def numeric_frame() -> pd.DataFrame:
+        data = np.empty((sum(len(p.masks) for p in batch) * n_bg, n_cols))
+        background = matrix[background_index]
+        start = 0
+        for plan in batch:
+            k = len(plan.masks)
+            view = data[start : start + k * n_bg].reshape(k, n_bg, n_cols)
+            view[...] = background[None, :, :]
+            np.copyto(view, matrix[plan.row][None, None, :], where=present_of(plan)[:, None, :])
+            start += k * n_bg
+        frame = pd.DataFrame(data, columns=columns, copy=False)
+        return frame.astype(integers) if integers else frame
+
+    def gathered_frame() -> pd.DataFrame:
+        # (coalitions, background, columns): the row itself where present, else b
+        index = np.concatenate([
+            np.where(present_of(plan)[:, None, :], plan.row, background_index[None, :, None])
+            .reshape(-1, n_cols) for plan in batch
+        ])  # fmt: skip
         return pd.DataFrame({c: combined[c].array.take(index[:, j]) for j, c in enumerate(columns)})
 
     def flush() -> None:
         nonlocal total
         if not batch:
             return
-        blocks = []
-        for plan in batch:
-            present = np.ones((len(plan.masks), len(columns)), dtype=bool)
-            present[:, plan.active] = plan.masks
-            # (coalitions, background, columns): the row itself where present, else b
-            rows = np.where(present[:, None, :], plan.row, background_index[None, :, None])
-            blocks.append(rows.reshape(-1, len(columns)))
-        frame = gather(np.concatenate(blocks))
+        frame = numeric_frame() if matrix is not None else gathered_frame()
         out = predictor(frame)
         total += len(frame)
         start = 0
