@@ -171,7 +171,7 @@ class ExplanationStage:
 
         # 1. permutation importance: one call of 5 copies per feature, and the direction
         # (a 10-point PDP on at most 500 rows per numeric feature)
-        n = self._fit_rows(2 * n_features, 5 * n_features + 10 * n_features, 0.25,
+        n = self._fit_rows(2 * n_features, 5 * n_features + 10 * n_features, 0.4,
                            minimum=50, maximum=MAX_ROWS)  # fmt: skip
         if n:
             X, y = self._rows_y(n)
@@ -224,6 +224,9 @@ class ExplanationStage:
         """SHAP values on a sample: timed on one row first, then as many rows as fit."""
         from autoxai import explain
 
+        if self.budget.left < 1:
+            self._skip("shap", "budget exhausted")
+            return
         background = self._rows(SHAP_BACKGROUND)
         probe = self._rows(1)
         start = time.perf_counter()
@@ -329,23 +332,39 @@ class ExplanationStage:
                     random_state=self.random_state), note)  # fmt: skip
 
     def _drop_column(self) -> None:
+        """Drop-column importance when its refits fit: timed by one refit first.
+
+        It needs ``3 x (features + 1)`` refits of the best pipeline on two thirds of the
+        sampled rows; the cost of one is measured (a fit's cost hardly follows the rows:
+        boosting rounds and trees cost the same on small samples), then the method runs
+        only when all of them fit in what is left.
+        """
+        from sklearn.base import clone
+
         from autoxai import explain
 
-        board = self.automl.leaderboard_
-        fit_time = board["fit_time"].iloc[0]
-        fold_fit = float(fit_time) / max(1, self.automl.cv) if pd.notna(fit_time) else 1.0
+        if self.budget.left < 1:
+            self._skip("drop_column_importance", "budget exhausted")
+            return
         n_features = self.X.shape[1]
         n = min(len(self.X), MAX_ROWS)
-        # (features + 1) refits per fold on 2/3 of n rows; fit time scales ~ with rows
-        scale = n / max(1, len(self.X))
-        cost = 3 * (n_features + 1) * fold_fit * scale
+        X, y = self._rows_y(n)
+        train = slice(0, max(2, (2 * n) // 3))
+        start = time.perf_counter()
+        try:
+            clone(self.automl.best_pipeline_).fit(X.iloc[train], y.iloc[train])
+        except Exception as exc:  # recorded like any failed method
+            self._skip("drop_column_importance", f"a trial refit failed: {exc}")
+            return
+        one = time.perf_counter() - start
+        cost = 3 * (n_features + 1) * one
         if cost > 0.8 * self.budget.left:
             self._skip(
                 "drop_column_importance",
-                f"needs about {cost:.0f} s of refits; {self.budget.left:.0f} s left",
+                f"needs {3 * (n_features + 1)} refits of about {one:.2f} s each "
+                f"({cost:.0f} s); {max(0.0, self.budget.left):.0f} s left",
             )
             return
-        X, y = self._rows_y(n)
         self._keep("drop_column_importance", n, lambda: explain.drop_column_importance(
             self.automl, X, y, cv=3, random_state=self.random_state))  # fmt: skip
 
