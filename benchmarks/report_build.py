@@ -2,7 +2,7 @@
 
 What is measured
 ----------------
-``autoxai demo`` (Palmer penguins, 20 s search budget, explanation budget 15 s) is run
+``autoxai demo`` (Palmer penguins, 20 s search budget, explanation budget 30 s) is run
 once into a temporary directory; then the report is rebuilt from that directory with
 ``autoxai.report.build_report`` ``--reps`` times (default 5) and the median wall time
 and the file size are reported, with the explanation stage's own seconds and the
