@@ -430,7 +430,8 @@ class _RefitReserve:
     The refit of the chosen configuration(s) on all rows is estimated from their
     cross-validation fit times (the mean fold fit, times ``SAFETY`` for the larger
     training set and noisy timings), summed over the best three configurations, which
-    covers the usual ensemble. A new trial is started only if a typical trial (the median
+    covers the usual ensemble (the best one only under a holdout split, where no
+    ensemble is built). A new trial is started only if a typical trial (the median
     of the last five) plus that estimate plus a little for ensemble selection still ends
     before the deadline.
     """
@@ -455,8 +456,14 @@ class _RefitReserve:
         return total
 
     def estimate(self) -> float:
-        """Estimated seconds to refit what would be chosen now."""
-        return self.cost(self.best_params[:3])
+        """Estimated seconds to refit what would be chosen now.
+
+        With a single holdout split (large tables) there are no out-of-fold predictions
+        to ensemble, so only the best configuration is refit: reserving for three made a
+        60 s run on 100,000 rows stop searching after 24 s.
+        """
+        holdout = len(self.objective.splits) == 1
+        return self.cost(self.best_params[: 1 if holdout else 3])
 
     def stop_when_needed(self, start: float, end: float):
         """A study callback that stops the search in time for the refit."""
