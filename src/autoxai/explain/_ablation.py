@@ -33,6 +33,7 @@ from autoxai.explain._permutation import (
     CORRELATION_THRESHOLD,
     check_groups,
     correlated_pairs,
+    named_pairs,
     summarise,
 )
 from autoxai.explain._perturb import is_numeric, set_column
@@ -173,11 +174,10 @@ def drop_column_importance(
         )
     pairs = correlated_pairs(frame, units, CORRELATION_THRESHOLD)
     if pairs:
-        named = ", ".join(f"{a} ~ {b} (rho={rho:+.2f})" for a, b, rho in pairs[:5])
         warnings.append(
-            f"{len(pairs)} pair(s) of strongly correlated columns: {named}. A model refitted "
-            "without one of them can read the same information from the other, so each "
-            "looks unimportant; pass groups={...} to remove them together."
+            f"{named_pairs(pairs)}. A model refitted without one of them can read the same "
+            "information from the other, so each looks unimportant; pass groups={...} to "
+            "remove them together."
         )
     model_seconds = float(sum(r[1] for r in results))
     wall = time.perf_counter() - start

@@ -405,13 +405,18 @@ def _unit_directions(
     )
 
 
-def _correlation_warning(pairs: list[list[Any]], kind: str) -> str:
+def named_pairs(pairs: list[list[Any]]) -> str:
+    """``"n pair(s) of strongly correlated columns: a ~ b (rho=+0.93), ..."``."""
     named = ", ".join(f"{a} ~ {b} (rho={rho:+.2f})" for a, b, rho in pairs[:_PAIRS_NAMED])
     more = f" and {len(pairs) - _PAIRS_NAMED} more" if len(pairs) > _PAIRS_NAMED else ""
+    return f"{len(pairs)} pair(s) of strongly correlated columns: {named}{more}"
+
+
+def _correlation_warning(pairs: list[list[Any]], kind: str) -> str:
     a, b, _ = pairs[0]
     verb = "Permuting" if kind == "permutation" else "Replacing"
     return (
-        f"{len(pairs)} pair(s) of strongly correlated columns: {named}{more}. {verb} one "
+        f"{named_pairs(pairs)}. {verb} one "
         "column of such a pair creates rows that never occur in the data, and the model "
         "can still read the information from the other column, so the importance is split "
         "between them and each looks less important than the pair is. Permute them "

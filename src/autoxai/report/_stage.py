@@ -87,7 +87,9 @@ class ExplanationStage:
         self.random_state = int(random_state)
         self.results: dict[str, Explanation] = {}
         self.log: list[dict[str, Any]] = []
-        self.rng = np.random.default_rng(self.random_state)
+        # the order in which every method samples rows: the same rows for all of them
+        self._order = np.random.default_rng(self.random_state).permutation(len(self.X))
+        self.shap_seconds_per_row: float | None = None  # measured by the SHAP probe
         self.progress = progress or (lambda line: None)
 
     # -- planning helpers -----------------------------------------------------------
@@ -97,19 +99,20 @@ class ExplanationStage:
         The methods stack many rows into few calls, so both matter: a Pipeline or an
         ensemble may spend milliseconds per call on validation whatever the rows.
         """
+        from autoxai.explain._model import as_predictor
         from autoxai.explain._perturb import replicate
 
-        model = self.automl.best_model_
-        predict = model.predict_proba if self.automl.classes_ is not None else model.predict
+        predictor, _ = as_predictor(self.automl, self.X.iloc[:5])
         small = self.X.iloc[:5]
         large = replicate(self.X.iloc[:500], max(1, 5000 // min(len(self.X), 500)))
-        predict(small)  # warm up
-        start = time.perf_counter()
-        predict(small)
-        self.per_call = time.perf_counter() - start
-        start = time.perf_counter()
-        predict(large)
-        self.per_row = max((time.perf_counter() - start - self.per_call) / len(large), 1e-8)
+        predictor(small)  # warm up
+        before = predictor.model_seconds
+        predictor(small)
+        self.per_call = predictor.model_seconds - before
+        before = predictor.model_seconds
+        predictor(large)
+        elapsed = predictor.model_seconds - before
+        self.per_row = max((elapsed - self.per_call) / len(large), 1e-8)
 
     def _cost(self, calls: float, rows: float) -> float:
         """Estimated seconds for ``calls`` model calls on ``rows`` rows in all."""
@@ -117,13 +120,13 @@ class ExplanationStage:
 
     def _rows(self, n: int) -> pd.DataFrame:
         """A fixed random sample of ``n`` rows (the same rows for every method)."""
-        n = min(n, len(self.X))
-        return self.X.iloc[np.sort(self._order[:n])].reset_index(drop=True)
+        return self._rows_y(n)[0]
 
     def _rows_y(self, n: int) -> tuple[pd.DataFrame, pd.Series]:
-        n = min(n, len(self.X))
-        index = np.sort(self._order[:n])
-        return self.X.iloc[index].reset_index(drop=True), self.y.iloc[index].reset_index(drop=True)
+        """:meth:`_rows` with their targets."""
+        index = np.sort(self._order[: min(n, len(self.X))])
+        return (self.X.iloc[index].reset_index(drop=True),
+                self.y.iloc[index].reset_index(drop=True))  # fmt: skip
 
     def _fit_rows(self, calls: float, rows_per_row: float, share: float, *, minimum: int,
                   maximum: int) -> int:  # fmt: skip
@@ -164,7 +167,6 @@ class ExplanationStage:
         """Compute every method that fits the budget; return the results by name."""
         from autoxai import explain
 
-        self._order = self.rng.permutation(len(self.X))
         self._calibrate()
         seed = self.random_state
         n_features = self.X.shape[1]
@@ -309,7 +311,7 @@ class ExplanationStage:
 
         reference = self._rows(MAX_ROWS)
         background = self._rows(SHAP_BACKGROUND)
-        shap_cost = getattr(self, "shap_seconds_per_row", None)
+        shap_cost = self.shap_seconds_per_row
         try:
             chosen = self.local_rows()
         except Exception as exc:
