@@ -8,7 +8,7 @@ The front door::
 """
 
 from autoxai._version import __version__
-from autoxai.exceptions import AutoXAIError
+from autoxai.exceptions import AutoXAIError, TrialPruned
 from autoxai.space import Categorical, Float, Int, SearchSpace
 from autoxai.study import Study, Trial, TrialState, create_study, tune
 
@@ -21,6 +21,7 @@ __all__ = [
     "SearchSpace",
     "Study",
     "Trial",
+    "TrialPruned",
     "TrialState",
     "__version__",
     "create_study",

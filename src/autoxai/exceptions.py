@@ -18,6 +18,7 @@ __all__ = [
     "SearchSpaceError",
     "StorageError",
     "StudyError",
+    "TrialPruned",
 ]
 
 
@@ -55,3 +56,11 @@ class DataError(AutoXAIError, ValueError):
 
 class ExecutionError(AutoXAIError, RuntimeError):
     """An executor failed to run a trial (not the objective: the machinery around it)."""
+
+
+class TrialPruned(Exception):
+    """Raised by an objective to end its trial as PRUNED (after ``trial.should_prune()``).
+
+    Not an :class:`AutoXAIError`: it is control flow the objective asks for, and the
+    study records the trial as PRUNED with the last value it reported.
+    """

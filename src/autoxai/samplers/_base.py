@@ -13,7 +13,7 @@ from autoxai._utils import RandomState, seed_from
 if TYPE_CHECKING:
     from autoxai.study import Study, Trial
 
-__all__ = ["BaseSampler"]
+__all__ = ["BaseSampler", "model_history"]
 
 
 class BaseSampler(ABC):
@@ -52,3 +52,28 @@ class BaseSampler(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(random_state={self.random_state!r})"
+
+
+def model_history(trials: Sequence[Trial], min_points: int) -> list[Trial]:
+    """The trials a model-based sampler should learn from when evaluations carry budgets.
+
+    Values on different budgets are not comparable, so the model sees only the trials
+    (of any state) at the largest budget holding at least ``min_points`` COMPLETE ones,
+    as BOHB does; with no such budget, none, so the sampler draws at random. A trial
+    without a budget counts as a full evaluation. Without budgets, all trials.
+    """
+    from autoxai.study import TrialState
+
+    if all(t.budget is None for t in trials):
+        return list(trials)
+    full = float("inf")
+    counts: dict[float, int] = {}
+    for t in trials:
+        if t.state is TrialState.COMPLETE:
+            key = full if t.budget is None else t.budget
+            counts[key] = counts.get(key, 0) + 1
+    enough = [b for b, n in counts.items() if n >= min_points]
+    if not enough:
+        return []
+    top = max(enough)
+    return [t for t in trials if (full if t.budget is None else t.budget) == top]

@@ -53,8 +53,19 @@ class BaseStorage(ABC):
         owner: str,
         budget: float | None = None,
         retry_of: int | None = None,
+        bracket: int | None = None,
+        rung: int | None = None,
+        parent: int | None = None,
     ) -> Trial:
         """Add a WAITING or RUNNING trial and give it the next number."""
+
+    @abstractmethod
+    def report(self, study_id: int, number: int, step: int, value: float) -> Trial:
+        """Add ``step: value`` to a RUNNING trial's intermediate values; return the trial.
+
+        A step already reported keeps its first value. ``StudyError`` if the trial is
+        not RUNNING.
+        """
 
     @abstractmethod
     def claim_waiting(self, study_id: int, owner: str) -> Trial | None:
@@ -88,7 +99,8 @@ class BaseStorage(ABC):
         """Mark RUNNING trials whose owner is no longer alive FAILED (``"interrupted"``).
 
         With ``requeue``, every interrupted trial not yet re-queued also gets a WAITING
-        copy of its configuration (``retry_of`` its number). All in one transaction, so
+        copy of its configuration and place in a schedule (budget, bracket, rung,
+        parent; ``retry_of`` its number). All in one transaction, so
         two drivers recovering at once do not re-queue twice. Returns the trials that
         were marked interrupted.
         """

@@ -40,7 +40,8 @@ class InMemoryStorage(BaseStorage):
     def study_names(self) -> list[str]:
         return list(self._studies)
 
-    def create_trial(self, study_id, *, params, state, owner, budget=None, retry_of=None):
+    def create_trial(self, study_id, *, params, state, owner, budget=None, retry_of=None,
+                     bracket=None, rung=None, parent=None):  # fmt: skip
         with self._lock:
             trials = self._trials[study_id]
             trial = Trial(
@@ -50,6 +51,9 @@ class InMemoryStorage(BaseStorage):
                 budget=budget,
                 time_start=time.time() if state is TrialState.RUNNING else None,
                 retry_of=retry_of,
+                bracket=bracket,
+                rung=rung,
+                parent=parent,
             )
             trials.append(trial)
             if state is TrialState.WAITING:
@@ -73,12 +77,7 @@ class InMemoryStorage(BaseStorage):
 
     def finish_trial(self, study_id, number, *, state, value=None, error=None, duration=None):
         with self._lock:
-            trials = self._trials[study_id]
-            if not 0 <= number < len(trials):
-                raise StudyError(f"the study has no trial number {number}")
-            old = trials[number]
-            if old.state is not TrialState.RUNNING:
-                raise StudyError(f"trial {number} is {old.state}, not RUNNING: it cannot be told")
+            old = self._running(study_id, number, "tell")
             now = time.time()
             new = dataclasses.replace(
                 old,
@@ -88,8 +87,25 @@ class InMemoryStorage(BaseStorage):
                 time_complete=now,
                 duration=duration if duration is not None else now - (old.time_start or now),
             )
-            trials[number] = new
+            self._trials[study_id][number] = new
             return new
+
+    def report(self, study_id: int, number: int, step: int, value: float) -> Trial:
+        with self._lock:
+            trial = self._running(study_id, number, "report to")
+            if step not in trial.intermediate:
+                trial = dataclasses.replace(trial, intermediate={**trial.intermediate, step: value})
+                self._trials[study_id][number] = trial
+            return trial
+
+    def _running(self, study_id: int, number: int, action: str) -> Trial:
+        trials = self._trials[study_id]
+        if not 0 <= number < len(trials):
+            raise StudyError(f"the study has no trial number {number}")
+        trial = trials[number]
+        if trial.state is not TrialState.RUNNING:
+            raise StudyError(f"trial {number} is {trial.state}, not RUNNING: cannot {action} it")
+        return trial
 
     def has_waiting(self, study_id: int) -> bool:
         return self._n_waiting.get(study_id, 0) > 0
@@ -115,6 +131,9 @@ class InMemoryStorage(BaseStorage):
                         params=dict(t.params),
                         budget=t.budget,
                         retry_of=t.number,
+                        bracket=t.bracket,
+                        rung=t.rung,
+                        parent=t.parent,
                     )
                 )
         return []

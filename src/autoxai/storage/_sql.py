@@ -32,7 +32,9 @@ from autoxai.study._trial import INTERRUPTED, Trial, TrialState
 
 __all__ = ["SQLStorage"]
 
-SCHEMA_VERSION = 1
+#: 2 added the multi-fidelity columns (bracket, rung, parent, intermediate); a version-1
+#: database gets them on opening (nullable columns: old trials simply have none).
+SCHEMA_VERSION = 2
 
 _metadata = sa.MetaData()
 
@@ -63,6 +65,10 @@ _trials = sa.Table(
     sa.Column("error", sa.Text),
     sa.Column("owner", sa.String(256)),
     sa.Column("retry_of", sa.Integer),
+    sa.Column("bracket", sa.Integer),
+    sa.Column("rung", sa.Integer),
+    sa.Column("parent", sa.Integer),
+    sa.Column("intermediate", sa.Text),
     sa.UniqueConstraint("study_id", "number", name="uq_autoxai_trials_study_number"),
     sa.Index("ix_autoxai_trials_study_state", "study_id", "state"),
 )
@@ -181,6 +187,7 @@ class SQLStorage(BaseStorage):
             else:
                 self._engine = sa.create_engine(parsed, pool_pre_ping=True)
             _metadata.create_all(self._engine)
+            _add_missing_columns(self._engine)
         except Exception as exc:
             raise StorageError(f"cannot open storage {self._shown_url!r}: {_reason(exc)}") from None
         self._caches: dict[int, _StudyCache] = {}
@@ -260,7 +267,7 @@ class SQLStorage(BaseStorage):
         if not self._is_sqlite:
             conn.execute(_LOCK_STUDY, {"b_study": study_id})
 
-    def _insert_trial(self, conn, study_id, *, params, state, owner, budget, retry_of) -> Trial:
+    def _insert_trial(self, conn, study_id, *, params, state, owner, **slot) -> Trial:
         self._lock_study(conn, study_id)
         number = conn.execute(_NEXT_NUMBER, {"b_study": study_id}).scalar_one()
         start = time.time() if state is TrialState.RUNNING else None
@@ -271,32 +278,40 @@ class SQLStorage(BaseStorage):
                 "number": number,
                 "state": state.value,
                 "params": json.dumps(dict(params)),
-                "budget": budget,
                 "time_start": start,
                 "owner": owner,
-                "retry_of": retry_of,
+                **slot,
             },
         )
-        return Trial(
-            number=number,
-            state=state,
-            params=dict(params),
-            budget=budget,
-            time_start=start,
-            retry_of=retry_of,
-        )
+        return Trial(number=number, state=state, params=dict(params), time_start=start, **slot)
 
-    def create_trial(self, study_id, *, params, state, owner, budget=None, retry_of=None):
+    def create_trial(self, study_id, *, params, state, owner, budget=None, retry_of=None,
+                     bracket=None, rung=None, parent=None):  # fmt: skip
         with self._write() as conn:
             return self._insert_trial(
-                conn,
-                study_id,
-                params=params,
-                state=state,
-                owner=owner,
-                budget=budget,
-                retry_of=retry_of,
+                conn, study_id, params=params, state=state, owner=owner, budget=budget,
+                retry_of=retry_of, bracket=bracket, rung=rung, parent=parent,
+            )  # fmt: skip
+
+    def report(self, study_id: int, number: int, step: int, value: float) -> Trial:
+        with self._write() as conn:
+            row = conn.execute(_SELECT_TRIAL, {"b_study": study_id, "b_number": number}).first()
+            if row is None:
+                raise StudyError(f"the study has no trial number {number}")
+            trial = _row_to_trial(row)
+            if trial.state is not TrialState.RUNNING:
+                raise StudyError(
+                    f"trial {number} is {trial.state}, not RUNNING: cannot report to it"
+                )
+            if step in trial.intermediate:
+                return trial
+            intermediate = {**trial.intermediate, step: value}
+            conn.execute(
+                _trials.update()
+                .where(_trials.c.trial_id == row.trial_id)
+                .values(intermediate=json.dumps(intermediate))
             )
+        return dataclasses.replace(trial, intermediate=intermediate)
 
     def claim_waiting(self, study_id: int, owner: str) -> Trial | None:
         with self._write() as conn:
@@ -343,7 +358,7 @@ class SQLStorage(BaseStorage):
             )
             if result.rowcount != 1:
                 row = conn.execute(_SELECT_TRIAL, {"b_study": study_id, "b_number": number}).first()
-                raise StudyError(f"trial {number} is {row.state}, not RUNNING: it cannot be told")
+                raise StudyError(f"trial {number} is {row.state}, not RUNNING: cannot tell it")
         return dataclasses.replace(
             known,
             state=state,
@@ -422,6 +437,9 @@ class SQLStorage(BaseStorage):
                         owner="",
                         budget=row.budget,
                         retry_of=row.number,
+                        bracket=row.bracket,
+                        rung=row.rung,
+                        parent=row.parent,
                     )
         return interrupted
 
@@ -438,7 +456,23 @@ def _row_to_trial(row) -> Trial:
         duration=row.duration,
         error=row.error,
         retry_of=row.retry_of,
+        bracket=row.bracket,
+        rung=row.rung,
+        parent=row.parent,
+        intermediate={int(k): v for k, v in json.loads(row.intermediate or "{}").items()},
     )
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Bring a database written by an older autoxai up to this schema (new columns only)."""
+    present = {c["name"] for c in sa.inspect(engine).get_columns(_trials.name)}
+    missing = [c for c in _trials.columns if c.name not in present]
+    if not missing:
+        return
+    with engine.begin() as conn:
+        for column in missing:
+            kind = column.type.compile(dialect=engine.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE {_trials.name} ADD COLUMN {column.name} {kind}")
 
 
 def _reason(exc: BaseException) -> str:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autoxai._utils import check_int
-from autoxai.exceptions import ExecutionError, InvalidParameterError
+from autoxai.exceptions import ExecutionError, InvalidParameterError, TrialPruned
+from autoxai.schedulers import WAIT
 from autoxai.study._progress import Progress
 from autoxai.study._trial import INTERRUPTED, Trial, TrialState
 
@@ -29,25 +30,33 @@ __all__ = ["EvalResult", "evaluate", "run_optimize"]
 
 @dataclass(frozen=True)
 class EvalResult:
-    """What a worker sends back: the raw return value or the error, and the time taken."""
+    """What a worker sends back: the raw return value or the error, and the time taken.
+
+    ``pruned`` says the objective raised :class:`~autoxai.exceptions.TrialPruned`.
+    """
 
     value: Any
     error: str | None
     duration: float
+    pruned: bool = False
 
 
 def evaluate(
-    objective: Callable[..., Any], params: dict[str, Any], budget: Any, catch: bool = True
+    objective: Callable[..., Any], params: dict[str, Any], given: Any, catch: bool = True
 ) -> EvalResult:
     """Run the objective once; runs in the worker.
 
+    ``given`` is what the schedule hands the objective besides ``params``: the budget
+    under a scheduler, the live trial under a pruner, or None (``objective(params)``).
     With ``catch``, an ``Exception`` becomes the result's error string (the traceback's
     last frames included); without, it propagates. ``KeyboardInterrupt`` and
     ``SystemExit`` always propagate: they stop the run.
     """
     start = time.perf_counter()
     try:
-        value = objective(params) if budget is None else objective(params, budget)
+        value = objective(params) if given is None else objective(params, given)
+    except TrialPruned:
+        return EvalResult(None, None, time.perf_counter() - start, pruned=True)
     except Exception as exc:
         if not catch:
             raise
@@ -99,7 +108,8 @@ def _check_budget(study: Study, n_trials, timeout) -> None:
         isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
     ):
         raise InvalidParameterError(f"timeout must be a number of seconds > 0, got {timeout!r}")
-    if n_trials is None and timeout is None and not study.sampler.is_finite:
+    ends_by_itself = study.pruner is None and (study.sampler.is_finite or study.scheduler)
+    if n_trials is None and timeout is None and not ends_by_itself:
         raise InvalidParameterError(
             f"{study.sampler!r} never runs out of configurations: give n_trials or timeout"
         )
@@ -122,6 +132,14 @@ def run_optimize(
         raise InvalidParameterError(f"objective must be callable, got {objective!r}")
     _check_budget(study, n_trials, timeout)
     width = _resolve_jobs(n_jobs, executor)
+    if study.pruner is not None and (width > 1 or executor is not None):
+        raise InvalidParameterError(
+            "under a pruner the objective reports to the study as it trains, which it "
+            "can do only in this process: use n_jobs=1 and no executor (or a scheduler, "
+            "whose objective takes a budget, for parallel workers)"
+        )
+    scheduler = study.scheduler
+    one_pass = n_trials is None and timeout is None
     own_pool = executor is None and width > 1
     if executor is None:
         executor = _local_pool(width) if width > 1 else _InlineExecutor()
@@ -142,8 +160,10 @@ def run_optimize(
             return False
         # Reproducible parallelism: the j-th proposal waits for trial j - width, and
         # the sampler sees the trials after it as RUNNING even if they are done, so it
-        # gets the same history whatever order the workers finish in.
-        if len(asked) >= width and asked[len(asked) - width] not in finished:
+        # gets the same history whatever order the workers finish in. Not under a
+        # scheduler: budgets make durations differ by orders of magnitude, and the
+        # wait would idle workers (ASHA's point is never to).
+        if scheduler is None and len(asked) >= width and asked[len(asked) - width] not in finished:
             return False
         return timeout is None or time.monotonic() - start < timeout
 
@@ -151,14 +171,26 @@ def run_optimize(
         with progress:
             while True:
                 while len(pending) < width and may_start():
-                    hide = frozenset(asked[max(0, len(asked) - width + 1) :]) & finished
-                    trial = study._ask_or_none(hide=hide)
+                    hide = frozenset()
+                    if scheduler is None:
+                        hide = frozenset(asked[max(0, len(asked) - width + 1) :]) & finished
+                    trial = study._ask_or_none(hide=hide, one_pass=one_pass)
+                    if trial is WAIT:
+                        # A rung is filling: wait for our running trials. With none of
+                        # ours running, it waits on another driver's: stop here.
+                        exhausted = not pending
+                        break
                     if trial is None:
                         exhausted = True
                         break
                     asked.append(trial.number)
                     submitting = trial  # inline runs happen inside submit: track it
-                    future = executor.submit(evaluate, objective, trial.params, trial.budget, catch)
+                    given = None
+                    if study.pruner is not None:
+                        given = trial
+                    elif scheduler is not None:
+                        given = scheduler.as_budget(trial.budget)
+                    future = executor.submit(evaluate, objective, trial.params, given, catch)
                     submitting = None
                     pending[future] = trial
                 if not pending:
@@ -206,6 +238,8 @@ def _record(study: Study, trial: Trial, future: Future, catch: bool) -> Trial:
             "cannot be pickled, define it at module level, or use n_jobs > 1 without "
             "executor= (its pool pickles closures)"
         ) from exc
+    if result.pruned:
+        return study.tell(trial, state=TrialState.PRUNED, duration=result.duration)
     if result.error is not None:
         return study.tell(
             trial, state=TrialState.FAILED, error=result.error, duration=result.duration

@@ -8,15 +8,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from autoxai._utils import choose
 from autoxai.exceptions import NoCompletedTrialsError, ParameterTypeError, StudyError
 from autoxai.samplers import BaseSampler, RandomSampler
+from autoxai.schedulers import WAIT, BaseScheduler
 from autoxai.space import BaseDistribution, SearchSpace
 from autoxai.storage import BaseStorage, StudyRecord, get_storage
 from autoxai.study._owner import current_owner, is_alive
-from autoxai.study._trial import Trial, TrialState, check_value
+from autoxai.study._trial import Trial, TrialState, at_top_budget, check_value
 
 __all__ = ["DIRECTIONS", "Study", "create_study"]
 
@@ -32,6 +34,11 @@ class Study:
     Build one with :func:`create_study` (or let :func:`autoxai.tune` do it). Use
     :meth:`optimize` to run an objective, or :meth:`ask` / :meth:`tell` to run your own
     loop. Every trial is written to the storage when it is asked and when it is told.
+
+    With a ``scheduler`` (multi-fidelity search) every evaluation is a trial with its
+    budget, and the objective is called as ``objective(params, budget)``. With a
+    ``pruner`` the objective trains step by step, ``objective(params, trial)``, and
+    stops when ``trial.should_prune()`` says so.
     """
 
     def __init__(
@@ -41,11 +48,15 @@ class Study:
         space: SearchSpace,
         sampler: BaseSampler,
         storage: BaseStorage,
+        scheduler: BaseScheduler | None = None,
+        pruner: BaseScheduler | None = None,
     ) -> None:
         self._record = record
         self._space = space
         self._sampler = sampler
         self._storage = storage
+        self._scheduler = scheduler
+        self._pruner = pruner
         self._owner = current_owner()
         self._stop_requested = False
 
@@ -75,10 +86,25 @@ class Study:
         """Where the trials are kept."""
         return self._storage
 
+    @property
+    def scheduler(self) -> BaseScheduler | None:
+        """The scheduler choosing each evaluation's budget, or None (one full budget)."""
+        return self._scheduler
+
+    @property
+    def pruner(self) -> BaseScheduler | None:
+        """The scheduler judging reported steps in :meth:`Trial.should_prune`, or None."""
+        return self._pruner
+
     def __repr__(self) -> str:
+        extra = "".join(
+            f", {name}={value!r}"
+            for name, value in (("scheduler", self._scheduler), ("pruner", self._pruner))
+            if value is not None
+        )
         return (
             f"Study(name={self.name!r}, direction={self.direction!r}, "
-            f"n_trials={len(self.trials)}, sampler={self.sampler!r})"
+            f"n_trials={len(self.trials)}, sampler={self.sampler!r}{extra})"
         )
 
     # -- trials -----------------------------------------------------------------------
@@ -106,8 +132,13 @@ class Study:
 
     @property
     def best_trial(self) -> Trial:
-        """The COMPLETE trial with the best value (the earliest one on ties)."""
-        complete = self.get_trials([TrialState.COMPLETE])
+        """The COMPLETE trial with the best value (the earliest one on ties).
+
+        When evaluations carry budgets, only those at the largest budget any
+        configuration reached compete (a trial without a budget counts as a full
+        evaluation): a value on a small budget is not comparable with one on a large.
+        """
+        complete = at_top_budget(self.trials)
         if not complete:
             raise NoCompletedTrialsError(
                 f"study {self.name!r} has no COMPLETE trial yet "
@@ -127,7 +158,12 @@ class Study:
         return self.best_trial.value
 
     def trials_dataframe(self) -> pd.DataFrame:
-        """One row per trial: number, state, value, budget, times, error, ``params_*``."""
+        """One row per trial: number, state, value, budget, times, error, ``params_*``.
+
+        Under a scheduler, ``bracket``, ``rung`` and ``parent`` (the trial promoted
+        from) give each evaluation's place in the schedule: following ``parent`` walks a
+        configuration's rung history.
+        """
         rows = []
         for t in self.trials:
             row = {
@@ -140,47 +176,66 @@ class Study:
                 "duration": t.duration,
                 "error": t.error,
                 "retry_of": t.retry_of,
+                "bracket": t.bracket,
+                "rung": t.rung,
+                "parent": t.parent,
             }
             row.update({f"params_{k}": v for k, v in t.params.items()})
             rows.append(row)
         columns = [
             "number", "state", "value", "budget", "datetime_start", "datetime_complete",
-            "duration", "error", "retry_of",
+            "duration", "error", "retry_of", "bracket", "rung", "parent",
             *[f"params_{name}" for name in self.space],
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=columns)
 
     # -- ask / tell -------------------------------------------------------------------
-    def enqueue(self, params: Mapping[str, Any]) -> Trial:
-        """Queue a configuration to be evaluated before the sampler is asked again."""
+    def enqueue(self, params: Mapping[str, Any], *, budget: float | None = None) -> Trial:
+        """Queue a configuration to be evaluated before the sampler is asked again.
+
+        Under a scheduler, a queued configuration runs outside the schedule, at
+        ``budget`` (give the scheduler's ``max_budget`` for a full evaluation).
+        """
         params = self.space.validate(params)
         return self._storage.create_trial(
-            self._record.study_id, params=params, state=TrialState.WAITING, owner=""
-        )
+            self._record.study_id, params=params, state=TrialState.WAITING, owner="",
+            budget=budget,
+        )  # fmt: skip
 
     def ask(self) -> Trial:
-        """Start a trial: a queued configuration if any, else the sampler's proposal.
+        """Start a trial: a queued configuration if any, else the scheduler's next job.
 
-        Raises ``StudyError`` when a finite sampler (a grid) has nothing left.
+        The trial is live: ``trial.budget`` is its budget under a scheduler, and
+        ``trial.report`` / ``trial.should_prune`` reach this study. Raises
+        ``StudyError`` when a finite sampler (a grid) or schedule has nothing left, or
+        when a synchronous scheduler must first hear how running trials end.
         """
         trial = self._ask_or_none()
+        if trial is WAIT:
+            raise StudyError(
+                f"{self.scheduler!r} waits for the running trials of its rung: tell them first"
+            )
         if trial is None:
-            raise StudyError(f"the {self.sampler!r} has no configurations left to try")
+            what = self.scheduler if self.scheduler is not None else self.sampler
+            raise StudyError(f"the {what!r} has no configurations left to try")
         return trial
 
-    def _ask_or_none(self, hide: frozenset[int] = frozenset()) -> Trial | None:
-        """Claim a queued trial or create one from the sampler's proposal.
+    def _ask_or_none(self, hide: frozenset[int] = frozenset(), *, one_pass: bool = False):
+        """Claim a queued trial or create the next one; None when nothing is left.
 
         ``hide`` names finished trials the sampler should see as still RUNNING: the
         driver uses it to show the sampler the same history whatever order parallel
-        trials finished in.
+        trials finished in. Under a scheduler this returns :data:`WAIT` when nothing
+        can start before a running trial ends; ``one_pass`` asks for its natural end.
         """
         study_id = self._record.study_id
         trials = self._storage.get_trials(study_id)
         if self._storage.has_waiting(study_id):
             claimed = self._storage.claim_waiting(study_id, self._owner)
             if claimed is not None:
-                return claimed
+                return dataclasses.replace(claimed, _study=self)
+        if self._scheduler is not None:
+            return self._next_scheduled(trials, one_pass)
         if hide:
             trials = [
                 dataclasses.replace(t, state=TrialState.RUNNING, value=None, error=None)
@@ -191,9 +246,45 @@ class Study:
         params = self._sampler.sample(self, trials)
         if params is None:
             return None
-        return self._storage.create_trial(
+        trial = self._storage.create_trial(
             study_id, params=params, state=TrialState.RUNNING, owner=self._owner
         )
+        return dataclasses.replace(trial, _study=self)
+
+    def _next_scheduled(self, trials: list[Trial], one_pass: bool):
+        job = self._scheduler.next_job(trials, self.direction, one_pass=one_pass)
+        if job is None or job is WAIT:
+            return job
+        if job.parent is None:
+            params = self._sampler.sample(self, trials)
+            if params is None:
+                return None
+        else:
+            params = trials[job.parent].params
+        trial = self._storage.create_trial(
+            self._record.study_id, params=params, state=TrialState.RUNNING, owner=self._owner,
+            budget=job.budget, bracket=job.bracket, rung=job.rung, parent=job.parent,
+        )  # fmt: skip
+        return dataclasses.replace(trial, _study=self)
+
+    # -- report / prune ---------------------------------------------------------------
+    def report(self, trial: Trial | int, value: Any, step: int) -> None:
+        """Record a RUNNING trial's ``value`` after ``step`` steps (see :meth:`Trial.report`)."""
+        number = trial.number if isinstance(trial, Trial) else trial
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
+            raise ParameterTypeError(f"step must be an int >= 0, got {step!r}")
+        value, reason = check_value(value)
+        if reason is not None:
+            raise StudyError(f"trial {number} reported a bad value: {reason}")
+        self._storage.report(self._record.study_id, number, int(step), value)
+
+    def should_prune(self, trial: Trial | int) -> bool:
+        """Whether the pruner stops ``trial`` now (see :meth:`Trial.should_prune`)."""
+        if self._pruner is None:
+            return False
+        number = trial.number if isinstance(trial, Trial) else trial
+        trials = self._storage.get_trials(self._record.study_id)
+        return self._pruner.should_prune(trials[number], trials, self.direction)
 
     def tell(
         self,
@@ -208,7 +299,7 @@ class Study:
 
         ``tell(trial, value)`` completes it; a value that is not a finite number marks
         it FAILED with the reason. ``tell(trial, state="FAILED", error="why")`` fails it
-        and ``state="PRUNED"`` prunes it (a value may be given: the last one seen).
+        and ``state="PRUNED"`` prunes it (with no value, the last one it reported).
         """
         number = trial.number if isinstance(trial, Trial) else trial
         if not isinstance(number, int) or isinstance(number, bool):
@@ -227,6 +318,9 @@ class Study:
         if state is TrialState.FAILED:
             value = None
             error = error or "failed"
+        if state is TrialState.PRUNED and value is None:
+            intermediate = self._storage.get_trials(self._record.study_id)[number].intermediate
+            value = intermediate[max(intermediate)] if intermediate else None
         return self._storage.finish_trial(
             self._record.study_id,
             number,
@@ -307,6 +401,8 @@ def create_study(
     study_name: str | None = None,
     load_if_exists: bool = False,
     requeue_interrupted: bool = True,
+    scheduler: BaseScheduler | None = None,
+    pruner: BaseScheduler | None = None,
 ) -> Study:
     """Create a study, or reopen one from its storage.
 
@@ -315,7 +411,8 @@ def create_study(
     space : SearchSpace or dict
         What to search over.
     sampler : BaseSampler, optional
-        Default: :class:`~autoxai.samplers.RandomSampler`.
+        Default: the scheduler's own (random; TPE for BOHB), else
+        :class:`~autoxai.samplers.RandomSampler`.
     direction : {"minimize", "maximize"}
     storage : str or BaseStorage, optional
         ``None`` keeps trials in memory; a SQLAlchemy URL such as ``"sqlite:///s.db"``
@@ -329,6 +426,13 @@ def create_study(
     requeue_interrupted : bool
         On reopening, trials left RUNNING by a process that has died are marked FAILED
         ("interrupted"); with this flag (default) their configurations are queued again.
+    scheduler : BaseScheduler, optional
+        A multi-fidelity schedule (:mod:`autoxai.schedulers`): each evaluation gets a
+        budget and the objective is ``objective(params, budget)``.
+    pruner : BaseScheduler, optional
+        The same rungs, used instead to stop step-by-step objectives
+        (``objective(params, trial)`` calling ``trial.report`` and
+        ``trial.should_prune``). Give a scheduler or a pruner, not both.
 
     Examples
     --------
@@ -340,8 +444,19 @@ def create_study(
     """
     space = SearchSpace.coerce(space)
     direction = choose("direction", direction, DIRECTIONS)
+    for name, value in (("scheduler", scheduler), ("pruner", pruner)):
+        if value is not None and not isinstance(value, BaseScheduler):
+            raise ParameterTypeError(
+                f"{name} must be a BaseScheduler such as ASHA(1, 81), got {value!r}"
+            )
+    if scheduler is not None and pruner is not None:
+        raise StudyError(
+            "give a scheduler (the objective takes a budget) or a pruner (the objective "
+            "reports its steps), not both"
+        )
     if sampler is None:
-        sampler = RandomSampler()
+        rules = scheduler or pruner
+        sampler = RandomSampler() if rules is None else rules.default_sampler()
     elif not isinstance(sampler, BaseSampler):
         raise ParameterTypeError(
             f"sampler must be a BaseSampler such as RandomSampler(), got {sampler!r}"
@@ -371,4 +486,6 @@ def create_study(
                 "use another study_name for a new space"
             )
         storage.recover(record.study_id, is_alive=is_alive, requeue=requeue_interrupted)
-    return Study(record, space=space, sampler=sampler, storage=storage)
+    return Study(
+        record, space=space, sampler=sampler, storage=storage, scheduler=scheduler, pruner=pruner
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["INTERRUPTED", "Trial", "TrialState", "check_value"]
+__all__ = ["INTERRUPTED", "Trial", "TrialState", "at_top_budget", "check_value"]
 
 #: The ``error`` recorded for a trial whose run was cut short (Ctrl-C, a killed process).
 INTERRUPTED = "interrupted"
@@ -53,6 +53,15 @@ class Trial:
     study ran it, else the time between ask and tell. ``error`` says why a trial FAILED
     (``"interrupted"`` when its run was cut short). ``retry_of`` is the number of the
     interrupted trial whose configuration this one re-runs.
+
+    Multi-fidelity searches (:mod:`autoxai.schedulers`) fill in ``budget`` (what the
+    objective was given), ``bracket`` and ``rung`` (where in the schedule the evaluation
+    sits; ``rung`` indexes the scheduler's ``budgets``) and ``parent`` (the trial at
+    the rung below whose configuration this one promotes). ``intermediate`` maps the
+    steps a trial reported with :meth:`report` to their values.
+
+    The trial handed out by :meth:`Study.ask` (and to an objective under a pruner) is
+    *live*: :meth:`report` and :meth:`should_prune` reach its study.
     """
 
     number: int
@@ -65,6 +74,11 @@ class Trial:
     duration: float | None = None
     error: str | None = None
     retry_of: int | None = None
+    bracket: int | None = None
+    rung: int | None = None
+    parent: int | None = None
+    intermediate: dict[int, float] = field(default_factory=dict)
+    _study: Any = field(default=None, repr=False, compare=False)
 
     @property
     def datetime_start(self) -> datetime | None:
@@ -80,6 +94,35 @@ class Trial:
     def interrupted(self) -> bool:
         """True for a FAILED trial whose run was cut short rather than failing by itself."""
         return self.state is TrialState.FAILED and self.error == INTERRUPTED
+
+    # -- report and prune (iterative training in one process) ------------------------
+    def report(self, value: float, step: int) -> None:
+        """Record the objective's ``value`` after ``step`` steps (epochs, boosting rounds).
+
+        Steps must be ints ``>= 0``; reporting a step twice keeps the first value. The
+        study's pruner judges the trial on these values in :meth:`should_prune`.
+        """
+        self._live().report(self, value, step)
+
+    def should_prune(self) -> bool:
+        """True when the study's pruner says this trial should stop now.
+
+        Ask after each :meth:`report`. A trial is judged once per rung, at the first
+        report at or past the rung's step; without a pruner the answer is always False.
+        When True, end the trial: ``raise autoxai.TrialPruned()`` inside an objective,
+        or ``study.tell(trial, state="PRUNED")`` in your own loop.
+        """
+        return self._live().should_prune(self)
+
+    def _live(self):
+        if self._study is None:
+            from autoxai.exceptions import StudyError
+
+            raise StudyError(
+                f"trial {self.number} is a stored record, not a live trial: report from "
+                "the trial study.ask() returned, or the one an objective receives"
+            )
+        return self._study
 
 
 def check_value(value: Any) -> tuple[float | None, str | None]:
@@ -99,3 +142,17 @@ def check_value(value: Any) -> tuple[float | None, str | None]:
     if not math.isfinite(value):
         return None, f"objective returned {value}, not a finite number"
     return value, None
+
+
+def at_top_budget(trials: list[Trial]) -> list[Trial]:
+    """The COMPLETE trials evaluated at the largest budget any of them reached.
+
+    A trial without a budget counts as a full evaluation and is always kept; with no
+    budgets at all, every COMPLETE trial is returned.
+    """
+    complete = [t for t in trials if t.state is TrialState.COMPLETE]
+    budgets = [t.budget for t in complete if t.budget is not None]
+    if not budgets:
+        return complete
+    top = max(budgets)
+    return [t for t in complete if t.budget is None or t.budget == top]

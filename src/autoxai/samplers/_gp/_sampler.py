@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autoxai._utils import RandomState, check_int
-from autoxai.samplers._base import BaseSampler
+from autoxai.samplers._base import BaseSampler, model_history
 
 if TYPE_CHECKING:
     from autoxai.samplers._gp._gp import GPParams
@@ -121,6 +121,7 @@ class GPSampler(BaseSampler):
 
         space = study.space
         rng = self.rng_for(len(trials))
+        trials = model_history(trials, max(self.n_startup_trials, 1))
         complete = [t for t in trials if t.state is TrialState.COMPLETE and t.value is not None]
         if len(complete) < max(self.n_startup_trials, 1):
             return space.decode(rng.random(space.n_dims(onehot=False)), onehot=False)

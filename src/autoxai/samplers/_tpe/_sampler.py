@@ -10,7 +10,7 @@ import numpy as np
 
 from autoxai._utils import check_int
 from autoxai.exceptions import InvalidParameterError
-from autoxai.samplers._base import BaseSampler
+from autoxai.samplers._base import BaseSampler, model_history
 from autoxai.samplers._tpe._parzen import ParzenEstimator
 from autoxai.study._trial import TrialState
 
@@ -37,6 +37,10 @@ class TPESampler(BaseSampler):
     Parallel runs: trials still RUNNING are added to the bad group ("constant liar" with
     the worst value), so ``l/g`` is low around configurations being evaluated and two
     workers do not get the same proposal.
+
+    Multi-fidelity runs (BOHB): when trials carry budgets, the model is fitted on the
+    largest budget holding ``n_startup_trials`` finished evaluations, and proposals are
+    random until one does (:func:`~autoxai.samplers._base.model_history`).
 
     Parameters
     ----------
@@ -119,6 +123,7 @@ class TPESampler(BaseSampler):
     def sample(self, study: Study, trials: Sequence[Trial]) -> dict[str, Any]:
         space = study.space
         rng = self.rng_for(len(trials))
+        trials = model_history(trials, max(self.n_startup_trials, 2))
         complete = [t for t in trials if t.state is TrialState.COMPLETE]
         if len(complete) < max(self.n_startup_trials, 2):
             return space.decode(rng.random(space.n_dims(onehot=False)), onehot=False)
