@@ -51,3 +51,29 @@ def test_automl_runs_its_trials_on_dask():
         automl.fit(df.drop(columns="species"), df["species"])
     assert len(automl.leaderboard_) == 4
     assert automl.score(df.drop(columns="species"), df["species"]) > 0.9
+
+
+@pytest.mark.slow
+def test_asha_runs_on_a_local_dask_cluster():
+    import time
+
+    def objective(params, budget):  # a closure over nothing, shipped by cloudpickle
+        time.sleep(0.01 * budget)
+        return (params["x"] - 0.2) ** 2 + 1.0 / budget
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        study = tune(objective, {"x": Float(-1.0, 1.0)}, method="asha", min_budget=1,
+                     max_budget=9, n_trials=30, executor=client.get_executor(),
+                     random_state=0)  # fmt: skip
+    trials = study.trials
+    assert len(trials) == 30 and all(t.state is TrialState.COMPLETE for t in trials)
+    assert {t.budget for t in trials} <= {1, 3, 9}
+    assert any(t.budget == 9 for t in trials)
+    for t in trials:
+        if t.parent is not None:
+            assert trials[t.parent].params == t.params

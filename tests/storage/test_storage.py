@@ -107,3 +107,54 @@ def test_password_is_hidden_in_errors():
     with pytest.raises(StorageError) as info:
         SQLStorage("postgresql+nosuchdriver://user:secret@localhost/db")
     assert "secret" not in str(info.value)
+
+
+def test_schedule_and_reported_steps_round_trip(storage):
+    from autoxai.schedulers import ASHA
+
+    space = {"x": Float(-1.0, 1.0)}
+    study = create_study(space, storage=storage, study_name="mf", scheduler=ASHA(1, 9))
+    study.optimize(lambda p, budget: p["x"] ** 2 + 1 / budget, n_trials=12)
+    pruned = create_study(space, storage=storage, study_name="pr", pruner=ASHA(1, 9))
+    trial = pruned.ask()
+    trial.report(0.5, 1)
+    trial.report(0.25, 3)
+    pruned.tell(trial, state="PRUNED")
+    again = create_study(space, storage=storage, study_name="mf", load_if_exists=True)
+    assert again.trials == study.trials
+    assert any(t.parent is not None for t in again.trials)
+    assert {t.rung for t in again.trials} >= {0, 1}
+    record = create_study(space, storage=storage, study_name="pr", load_if_exists=True).trials[0]
+    assert record.intermediate == {1: 0.5, 3: 0.25}
+    assert (record.state, record.value) == (TrialState.PRUNED, 0.25)
+
+
+def test_a_schema_1_database_gains_the_new_columns(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        CREATE TABLE autoxai_studies (study_id INTEGER PRIMARY KEY, name VARCHAR(512)
+            NOT NULL UNIQUE, direction VARCHAR(16) NOT NULL, space TEXT NOT NULL,
+            created_at FLOAT NOT NULL, schema_version INTEGER NOT NULL);
+        CREATE TABLE autoxai_trials (trial_id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL,
+            number INTEGER NOT NULL, state VARCHAR(16) NOT NULL, params TEXT NOT NULL,
+            value FLOAT, budget FLOAT, time_start FLOAT, time_complete FLOAT, duration FLOAT,
+            error TEXT, owner VARCHAR(256), retry_of INTEGER);
+        INSERT INTO autoxai_studies VALUES (1, 'old', 'minimize',
+            '{"x": {"type": "float", "low": -1.0, "high": 1.0, "log": false, "step": null}}',
+            0.0, 1);
+        INSERT INTO autoxai_trials VALUES (1, 1, 0, 'COMPLETE', '{"x": 0.5}', 0.25, NULL,
+            1.0, 2.0, 1.0, NULL, 'gone', NULL);
+        """
+    )
+    con.commit()
+    con.close()
+    study = create_study({"x": Float(-1.0, 1.0)}, storage=f"sqlite:///{path}",
+                         study_name="old", load_if_exists=True)  # fmt: skip
+    assert study.trials[0].value == 0.25
+    assert study.trials[0].rung is None and study.trials[0].intermediate == {}
+    study.optimize(lambda p: p["x"] ** 2, n_trials=2)
+    assert len(study.trials) == 3
