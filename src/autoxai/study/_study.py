@@ -352,11 +352,15 @@ class Study:
         Parameters
         ----------
         objective : callable
-            Takes a dict of parameter values, returns a number. Lambdas and closures
+            Takes a dict of parameter values, returns a number. Under a scheduler it is
+            called ``objective(params, budget)``; under a pruner ``objective(params,
+            trial)``, reporting with ``trial.report`` and raising
+            :class:`~autoxai.TrialPruned` when ``trial.should_prune()``. Lambdas and closures
             work with ``n_jobs > 1`` (they are sent to workers with cloudpickle).
         n_trials : int, optional
-            How many trials to run in this call. With neither ``n_trials`` nor
-            ``timeout``, only a finite sampler (a grid) is allowed: it runs to the end.
+            How many trials (evaluations, under a scheduler) to run in this call. With
+            neither ``n_trials`` nor ``timeout``, a finite sampler (a grid) runs to its
+            end and a scheduler to its natural end (one bracket, one Hyperband round).
         timeout : float, optional
             Seconds after which no new trial starts; running ones are finished.
         n_jobs : int
