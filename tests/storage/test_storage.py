@@ -1,20 +1,13 @@
-"""Conformance checks run on every storage: in memory and SQLite."""
+"""Conformance checks run on every storage: in memory, SQLite and PostgreSQL."""
 
 import pytest
 
 from autoxai import Categorical, Float, Int, TrialState, create_study, tune
 from autoxai.exceptions import StudyError
 from autoxai.samplers import RandomSampler
-from autoxai.storage import InMemoryStorage, SQLStorage
+from autoxai.storage import SQLStorage
 
 SPACE = {"x": Float(-1.0, 1.0), "k": Int(1, 4), "c": Categorical(["a", True, None, 2.5])}
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def storage(request, tmp_path):
-    if request.param == "memory":
-        return InMemoryStorage()
-    return SQLStorage(f"sqlite:///{tmp_path / 'study.db'}")
 
 
 def test_trials_round_trip_exactly(storage):
@@ -158,3 +151,10 @@ def test_a_schema_1_database_gains_the_new_columns(tmp_path):
     assert study.trials[0].rung is None and study.trials[0].intermediate == {}
     study.optimize(lambda p: p["x"] ** 2, n_trials=2)
     assert len(study.trials) == 3
+
+
+def test_plain_postgresql_url_uses_psycopg(postgres_url):
+    storage = SQLStorage(postgres_url.replace("postgresql+psycopg://", "postgresql://"))
+    study = tune(lambda p: p["x"] ** 2, SPACE, n_trials=3, storage=storage, random_state=0)
+    assert len(study.trials) == 3
+    assert "postgresql+psycopg://" in repr(storage)

@@ -46,6 +46,15 @@ class BaseSampler(ABC):
         """True when the sampler ends the study by itself (a grid), so no budget is needed."""
         return False
 
+    @property
+    def distinct(self) -> bool:
+        """True when no configuration should be evaluated twice (a grid).
+
+        The study then inserts a proposal only if no other trial (of any driver) holds
+        it, and asks again otherwise.
+        """
+        return self.is_finite
+
     @abstractmethod
     def sample(self, study: Study, trials: Sequence[Trial]) -> dict[str, Any] | None:
         """A configuration valid in ``study.space``, or None when nothing is left to try."""

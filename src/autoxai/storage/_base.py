@@ -56,8 +56,14 @@ class BaseStorage(ABC):
         bracket: int | None = None,
         rung: int | None = None,
         parent: int | None = None,
-    ) -> Trial:
-        """Add a WAITING or RUNNING trial and give it the next number."""
+        distinct: bool = False,
+    ) -> Trial | None:
+        """Add a WAITING or RUNNING trial and give it the next number.
+
+        With ``distinct``, return None instead when the study already holds a trial with
+        the same ``params`` that has not FAILED: checked in the inserting transaction,
+        so drivers sharing a grid never evaluate a point twice.
+        """
 
     @abstractmethod
     def report(self, study_id: int, number: int, step: int, value: float) -> Trial:

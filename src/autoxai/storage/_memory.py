@@ -41,9 +41,13 @@ class InMemoryStorage(BaseStorage):
         return list(self._studies)
 
     def create_trial(self, study_id, *, params, state, owner, budget=None, retry_of=None,
-                     bracket=None, rung=None, parent=None):  # fmt: skip
+                     bracket=None, rung=None, parent=None, distinct=False):  # fmt: skip
         with self._lock:
             trials = self._trials[study_id]
+            if distinct and any(
+                t.params == params and t.state is not TrialState.FAILED for t in trials
+            ):
+                return None
             trial = Trial(
                 number=len(trials),
                 state=state,

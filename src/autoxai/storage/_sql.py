@@ -84,6 +84,11 @@ _LOCK_STUDY = (
     sa.select(_studies.c.study_id).where(_studies.c.study_id == _b("b_study")).with_for_update()
 )
 _INSERT_TRIAL = _trials.insert()
+_SAME_PARAMS = sa.select(_trials.c.number).where(
+    _trials.c.study_id == _b("b_study"),
+    _trials.c.params == _b("b_params"),
+    _trials.c.state != TrialState.FAILED.value,
+)
 _FINISH_TRIAL = (
     _trials.update()
     .where(
@@ -165,7 +170,8 @@ class SQLStorage(BaseStorage):
     ----------
     url : str
         ``"sqlite:///path/to/study.db"`` (file created when missing) or any SQLAlchemy
-        URL, e.g. ``"postgresql+psycopg://user:pw@host/db"``.
+        URL, e.g. ``"postgresql://user:pw@host/db"`` (PostgreSQL through psycopg 3:
+        ``pip install "autoxai[postgres]"``).
 
     The tables are created, and the database reached, when the storage is built, so a
     storage that cannot be opened fails before any trial runs.
@@ -179,6 +185,8 @@ class SQLStorage(BaseStorage):
             raise StorageError(
                 f"storage {url!r} is not a database URL ({exc}); use e.g. 'sqlite:///study.db'"
             ) from None
+        if parsed.drivername == "postgresql":  # SQLAlchemy's default driver is psycopg2
+            parsed = parsed.set(drivername="postgresql+psycopg")
         self._shown_url = parsed.render_as_string(hide_password=True)
         try:
             if parsed.get_backend_name() == "sqlite":
@@ -188,6 +196,11 @@ class SQLStorage(BaseStorage):
                 self._engine = sa.create_engine(parsed, pool_pre_ping=True)
             _metadata.create_all(self._engine)
             _add_missing_columns(self._engine)
+        except ModuleNotFoundError as exc:
+            hint = ' (pip install "autoxai[postgres]")' if "psycopg" in str(exc.name) else ""
+            raise StorageError(
+                f"cannot open storage {self._shown_url!r}: no module {exc.name!r}{hint}"
+            ) from None
         except Exception as exc:
             raise StorageError(f"cannot open storage {self._shown_url!r}: {_reason(exc)}") from None
         self._caches: dict[int, _StudyCache] = {}
@@ -267,8 +280,13 @@ class SQLStorage(BaseStorage):
         if not self._is_sqlite:
             conn.execute(_LOCK_STUDY, {"b_study": study_id})
 
-    def _insert_trial(self, conn, study_id, *, params, state, owner, **slot) -> Trial:
+    def _insert_trial(
+        self, conn, study_id, *, params, state, owner, distinct=False, **slot
+    ) -> Trial | None:
         self._lock_study(conn, study_id)
+        text = json.dumps(dict(params))
+        if distinct and conn.execute(_SAME_PARAMS, {"b_study": study_id, "b_params": text}).first():
+            return None
         number = conn.execute(_NEXT_NUMBER, {"b_study": study_id}).scalar_one()
         start = time.time() if state is TrialState.RUNNING else None
         conn.execute(
@@ -277,7 +295,7 @@ class SQLStorage(BaseStorage):
                 "study_id": study_id,
                 "number": number,
                 "state": state.value,
-                "params": json.dumps(dict(params)),
+                "params": text,
                 "time_start": start,
                 "owner": owner,
                 **slot,
@@ -286,11 +304,12 @@ class SQLStorage(BaseStorage):
         return Trial(number=number, state=state, params=dict(params), time_start=start, **slot)
 
     def create_trial(self, study_id, *, params, state, owner, budget=None, retry_of=None,
-                     bracket=None, rung=None, parent=None):  # fmt: skip
+                     bracket=None, rung=None, parent=None, distinct=False):  # fmt: skip
         with self._write() as conn:
             return self._insert_trial(
                 conn, study_id, params=params, state=state, owner=owner, budget=budget,
                 retry_of=retry_of, bracket=bracket, rung=rung, parent=parent,
+                distinct=distinct,
             )  # fmt: skip
 
     def report(self, study_id: int, number: int, step: int, value: float) -> Trial:

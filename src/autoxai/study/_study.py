@@ -243,13 +243,18 @@ class Study:
                 else t
                 for t in trials
             ]
-        params = self._sampler.sample(self, trials)
-        if params is None:
-            return None
-        trial = self._storage.create_trial(
-            study_id, params=params, state=TrialState.RUNNING, owner=self._owner
-        )
-        return dataclasses.replace(trial, _study=self)
+        while True:
+            params = self._sampler.sample(self, trials)
+            if params is None:
+                return None
+            trial = self._storage.create_trial(
+                study_id, params=params, state=TrialState.RUNNING, owner=self._owner,
+                distinct=self._sampler.distinct,
+            )  # fmt: skip
+            if trial is not None:
+                return dataclasses.replace(trial, _study=self)
+            # another driver took this point since we read the history: read it again
+            trials = self._storage.get_trials(study_id)
 
     def _next_scheduled(self, trials: list[Trial], one_pass: bool):
         job = self._scheduler.next_job(trials, self.direction, one_pass=one_pass)
