@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from autoxai._utils import check_int
@@ -25,7 +26,7 @@ from autoxai.study._trial import INTERRUPTED, Trial, TrialState
 if TYPE_CHECKING:
     from autoxai.study._study import Callback, Study
 
-__all__ = ["EvalResult", "evaluate", "run_optimize"]
+__all__ = ["WORKER_LOST", "EvalResult", "evaluate", "run_optimize"]
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ def run_optimize(
     callbacks: Sequence[Callback],
     catch: bool,
     show_progress: bool,
+    trial_timeout: float | None = None,
 ) -> None:
     """The loop behind :meth:`Study.optimize`; see there for the arguments."""
     if not callable(objective):
@@ -138,6 +140,21 @@ def run_optimize(
             "can do only in this process: use n_jobs=1 and no executor (or a scheduler, "
             "whose objective takes a budget, for parallel workers)"
         )
+    if trial_timeout is not None:
+        if (
+            isinstance(trial_timeout, bool)
+            or not isinstance(trial_timeout, (int, float))
+            or not (trial_timeout > 0)
+        ):
+            raise InvalidParameterError(
+                f"trial_timeout must be a number of seconds > 0, got {trial_timeout!r}"
+            )
+        if study.pruner is not None:
+            raise InvalidParameterError(
+                "trial_timeout runs each trial in its own process, where it cannot report to "
+                "a pruner: use one or the other"
+            )
+    run = evaluate if trial_timeout is None else partial(_isolated, timeout=trial_timeout)
     scheduler = study.scheduler
     one_pass = n_trials is None and timeout is None
     own_pool = executor is None and width > 1
@@ -150,13 +167,16 @@ def run_optimize(
     submitting: Trial | None = None
     asked: list[int] = []  # numbers of this call's trials, in ask order
     finished: set[int] = set()
+    n_requeued = 0  # trials lost with their worker and queued again: not counted
+    held: Trial | None = None  # the retry of a trial whose worker died, to run alone
+    solo = False  # that retry is running: nothing runs beside it
     exhausted = False
     progress = Progress(study, n_trials=n_trials, timeout=timeout, enabled=show_progress)
 
     def may_start() -> bool:
         if exhausted or study._stop_requested:
             return False
-        if n_trials is not None and len(asked) >= n_trials:
+        if n_trials is not None and len(asked) - n_requeued >= n_trials:
             return False
         # Reproducible parallelism: the j-th proposal waits for trial j - width, and
         # the sampler sees the trials after it as RUNNING even if they are done, so it
@@ -170,7 +190,7 @@ def run_optimize(
     try:
         with progress:
             while True:
-                while len(pending) < width and may_start():
+                while held is None and not solo and len(pending) < width and may_start():
                     hide = frozenset()
                     if scheduler is None:
                         hide = frozenset(asked[max(0, len(asked) - width + 1) :]) & finished
@@ -184,15 +204,18 @@ def run_optimize(
                         exhausted = True
                         break
                     asked.append(trial.number)
+                    if _retries_lost(study, trial):
+                        held = trial  # once the others are done
+                        break
                     submitting = trial  # inline runs happen inside submit: track it
-                    given = None
-                    if study.pruner is not None:
-                        given = trial
-                    elif scheduler is not None:
-                        given = scheduler.as_budget(trial.budget)
-                    future = executor.submit(evaluate, objective, trial.params, given, catch)
+                    pending[_submit(executor, run, objective, trial, study, catch)] = trial
                     submitting = None
-                    pending[future] = trial
+                if held is not None and not pending:
+                    # Alone: a dead loky worker takes the whole pool down, and a crash
+                    # this trial causes again must not cost another trial its run.
+                    submitting, solo = held, True
+                    pending[_submit(executor, run, objective, held, study, catch)] = held
+                    submitting = held = None
                 if not pending:
                     break
                 remaining = (
@@ -202,8 +225,15 @@ def run_optimize(
                 done, _ = wait(list(pending), timeout=_poll(remaining), return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: pending[f].number):
                     trial = pending.pop(future)
+                    solo = False
                     record = _record(study, trial, future, catch)
                     finished.add(trial.number)
+                    lost = record is None or (record.error or "").startswith(WORKER_LOST)
+                    if lost and own_pool:  # a dead loky worker breaks the pool: a new one
+                        executor = _local_pool(width)
+                    if record is None:  # re-queued: its retry takes its place
+                        n_requeued += 1
+                        continue
                     progress.update(record)
                     for callback in callbacks:
                         callback(study, record)
@@ -211,7 +241,7 @@ def run_optimize(
     except BaseException:
         # Ctrl-C, an executor failure, catch=False or a failing callback: leave no trial
         # RUNNING behind. Finished trials are already stored.
-        unfinished = [*pending.values(), *([submitting] if submitting else [])]
+        unfinished = [*pending.values(), *[t for t in (submitting, held) if t is not None]]
         for trial in unfinished:
             _tell_quietly(study, trial, INTERRUPTED)
         if own_pool:
@@ -219,15 +249,48 @@ def run_optimize(
         raise
 
 
+def _submit(executor: Executor, run, objective, trial: Trial, study: Study, catch: bool) -> Future:
+    """Start one trial; the objective gets the budget or the live trial if it takes one."""
+    given = None
+    if study.pruner is not None:
+        given = trial
+    elif study.scheduler is not None:
+        given = study.scheduler.as_budget(trial.budget)
+    return executor.submit(run, objective, trial.params, given, catch)
+
+
+def _retries_lost(study: Study, trial: Trial) -> bool:
+    """Whether ``trial`` re-runs a trial whose worker process died."""
+    if trial.retry_of is None:
+        return False
+    return (study.trials[trial.retry_of].error or "").startswith(WORKER_LOST)
+
+
 def _poll(remaining: float | None) -> float:
     return 0.5 if remaining is None else min(0.5, max(remaining, 0.01))
 
 
-def _record(study: Study, trial: Trial, future: Future, catch: bool) -> Trial:
-    """Tell the study what a finished future says; raise what must stop the loop."""
+def _record(study: Study, trial: Trial, future: Future, catch: bool) -> Trial | None:
+    """Tell the study what a finished future says; raise what must stop the loop.
+
+    A trial whose worker process died (killed, out of memory) is FAILED with the reason
+    and, the first time, its configuration is queued again (``retry_of``; the loop runs
+    that retry alone); the loop goes on and None is returned. A retry whose worker dies
+    too stays FAILED.
+    """
     try:
         result: EvalResult = future.result()
     except Exception as exc:
+        if _worker_lost(exc):
+            record = study.tell(trial, state=TrialState.FAILED, error=f"{WORKER_LOST}: {exc!r}")
+            if _retries_lost(study, trial):
+                return record
+            study.storage.create_trial(
+                study._record.study_id, params=trial.params, state=TrialState.WAITING,
+                owner="", budget=trial.budget, retry_of=trial.number,
+                bracket=trial.bracket, rung=trial.rung, parent=trial.parent,
+            )  # fmt: skip
+            return None
         if not catch:  # the objective's own error, re-raised as it is
             study.tell(trial, state=TrialState.FAILED, error=f"{type(exc).__name__}: {exc}")
             raise
@@ -245,6 +308,25 @@ def _record(study: Study, trial: Trial, future: Future, catch: bool) -> Trial:
             trial, state=TrialState.FAILED, error=result.error, duration=result.duration
         )
     return study.tell(trial, result.value, duration=result.duration)
+
+
+#: The start of the ``error`` of a trial whose worker process died under it.
+WORKER_LOST = "worker lost"
+
+
+def _worker_lost(exc: BaseException) -> bool:
+    """Whether an executor error means the worker process died (not the objective)."""
+    from concurrent.futures import BrokenExecutor
+
+    # loky: TerminatedWorkerError (a BrokenProcessPool); Dask: KilledWorker, raised once a
+    # task has taken down more workers than the scheduler's allowed-failures setting.
+    return isinstance(exc, BrokenExecutor) or type(exc).__name__ == "KilledWorker"
+
+
+def _isolated(objective, params, given, catch, *, timeout):
+    from autoxai.study._isolate import evaluate_isolated
+
+    return evaluate_isolated(objective, params, given, catch, timeout)
 
 
 def _tell_quietly(study: Study, trial: Trial, error: str) -> None:

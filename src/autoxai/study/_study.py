@@ -125,10 +125,17 @@ class Study:
     def n_finished(self) -> int:
         """Trials that ran to an end: COMPLETE, PRUNED, or FAILED by themselves.
 
-        Interrupted trials do not count (their configurations are re-queued), so
+        Interrupted trials, and trials whose worker died and were queued again, do not
+        count (their configurations run again), so
         ``n_trials - study.n_finished`` is what a resumed run still has to do.
         """
-        return sum(1 for t in self.trials if t.state.is_finished and not t.interrupted)
+        trials = self.trials
+        retried = {t.retry_of for t in trials if t.retry_of is not None}
+        return sum(
+            1
+            for t in trials
+            if t.state.is_finished and not t.interrupted and t.number not in retried
+        )
 
     @property
     def best_trial(self) -> Trial:
@@ -351,6 +358,7 @@ class Study:
         callbacks: Sequence[Callback] = (),
         catch: bool = True,
         show_progress: bool = False,
+        trial_timeout: float | None = None,
     ) -> None:
         """Run ``objective(params) -> float`` on ``n_trials`` more trials.
 
@@ -382,9 +390,19 @@ class Study:
             trial is recorded as FAILED.
         show_progress : bool
             Show a progress bar on stderr: trials done, best value, elapsed, remaining.
+        trial_timeout : float, optional
+            Seconds one trial may take. Each trial then runs in a fresh child process
+            (about 0.3 s to start with NumPy) that is killed at the deadline, so even a
+            hung objective ends: its trial is FAILED ("timed out"), and the search goes
+            on. Not with a pruner.
 
         Ctrl-C stops cleanly: running trials are marked FAILED ("interrupted"), finished
-        ones are kept, and ``KeyboardInterrupt`` is re-raised.
+        ones are kept, and ``KeyboardInterrupt`` is re-raised. A trial whose worker
+        process dies under it (killed, out of memory) is FAILED ("worker lost") and its
+        configuration runs once more, alone (a local pool loses every running trial
+        when one worker dies); if that worker dies too, it stays FAILED. (Dask itself
+        re-runs a task whose worker died, up to its ``allowed-failures`` setting,
+        before autoxai sees a loss.)
         """
         from autoxai.study._optimize import run_optimize
 
@@ -398,6 +416,7 @@ class Study:
             callbacks=callbacks,
             catch=catch,
             show_progress=show_progress,
+            trial_timeout=trial_timeout,
         )
 
 

@@ -44,6 +44,7 @@ def tune(
     max_budget: float | None = None,
     eta: float = 3,
     scheduler_options: Mapping[str, Any] | None = None,
+    trial_timeout: float | None = None,
 ) -> Study:
     """Search ``space`` for the configuration that optimises ``objective``.
 
@@ -68,7 +69,7 @@ def tune(
     direction : {"minimize", "maximize"}
     random_state : int, optional
         Seed of the sampler: same seed, same configurations, with any ``n_jobs``.
-    n_jobs, executor, timeout, callbacks, show_progress
+    n_jobs, executor, timeout, callbacks, show_progress, trial_timeout
         As in :meth:`Study.optimize`.
     storage : str or BaseStorage, optional
         E.g. ``"sqlite:///study.db"`` to keep every trial on disk and resume.
@@ -139,5 +140,6 @@ def tune(
         executor=executor,
         callbacks=callbacks,
         show_progress=show_progress,
+        trial_timeout=trial_timeout,
     )
     return study
