@@ -31,6 +31,12 @@ def add_parser(sub) -> None:
         "--png", default=None, help="picture to write (default RUN_DIR/explain-row-N.png)"
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--trust",
+        action="store_true",
+        help="load a model not signed with your key (only from a source you trust: "
+        "a model file can run code when loaded)",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -44,7 +50,7 @@ def handle(args: argparse.Namespace) -> int:
     from autoxai.explain._model import as_predictor
 
     run_dir = Path(args.run_dir)
-    model = load(run_dir)
+    model = load(run_dir, trust=args.trust)
     table, _ = read_table(args.data)
     columns = _model_columns(model, table)
     X = table[columns]

@@ -20,6 +20,12 @@ def add_parser(sub) -> None:
     parser.add_argument("model_dir", help="run directory (or its model/ directory)")
     parser.add_argument("data", help="CSV or Parquet file with the feature columns")
     parser.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
+    parser.add_argument(
+        "--trust",
+        action="store_true",
+        help="load a model not signed with your key (only from a source you trust: "
+        "a model file can run code when loaded)",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -27,7 +33,7 @@ def handle(args: argparse.Namespace) -> int:
     from autoxai.automl import read_table
     from autoxai.automl._artifacts import load
 
-    model = load(args.model_dir)
+    model = load(args.model_dir, trust=args.trust)
     table, _ = read_table(args.data)
     out = table.iloc[:, :0].copy()
     out["prediction"] = model.predict(table)
