@@ -30,7 +30,7 @@ def test_user_mistake_is_one_line_and_status_2(capsys, tmp_path):
     assert main(["demo", "--search", "gird", "--no-progress", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith("autoxai: error: search must be one of")
+    assert err.startswith("autoxai: error: --search must be one of")
     assert "'grid'" in err
     assert not out.exists()
     with pytest.raises(Exception, match="search must be one of"):

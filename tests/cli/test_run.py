@@ -161,3 +161,61 @@ def test_killed_run_resumes(penguins_csv, tmp_path):
     assert main(["run", *args[1:], "--resume"]) == 0
     run = json.loads((out / "run.json").read_text())
     assert run["n_trials"] == 12
+
+
+def test_a_bad_search_name_is_one_line_exit_2_and_no_directory(penguins_csv, tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(["run", str(penguins_csv), "--target", "species", "--out", str(out),
+                 "--search", "ashaa"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("autoxai: error:") and err.count("\n") == 1
+    assert "Did you mean 'asha'" in err and "'hyperband'" in err
+    assert not out.exists()
+
+
+def test_help_names_the_multi_fidelity_searches(capsys):
+    assert main(["run", "--help"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "sha, hyperband, asha, bohb" in printed
+
+
+def test_a_multi_fidelity_run_records_budgets_and_rungs(tmp_path, capsys, monkeypatch):
+    from sklearn.datasets import make_classification
+
+    import autoxai.automl._automl as automl_module
+
+    # 600 rows, 3 folds: 400 training rows per fold give rungs of 1/9, 1/3 and all rows
+    monkeypatch.setattr(automl_module, "MIN_RUNG_ROWS", 40)
+    X, y = make_classification(n_samples=600, n_features=5, random_state=0)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(5)]).assign(y=y)
+    data = _write(tmp_path, "t.csv", frame)
+    out = tmp_path / "run"
+    args = ["run", str(data), "--target", "y", "--out", str(out), "--search", "asha",
+            "--n-trials", "16", "--cv", "3", "--models", "linear,knn", "--no-progress",
+            "--no-explain"]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "Search by budget (asha, eta=3)" in printed
+    assert "rung history" in printed and "1/9" in printed
+
+    trials = pd.read_csv(out / "trials.csv")
+    assert {"number", "state", "loss", "cv_roc_auc", "budget", "bracket", "rung",
+            "parent"} <= set(trials.columns)  # fmt: skip
+    assert len(trials) == 16
+    assert sorted(trials["budget"].round(4).unique()) == [0.1111, 0.3333, 1.0]
+    promoted = trials.dropna(subset=["parent"])
+    assert len(promoted) >= 1
+    parents = trials.set_index("number").loc[promoted["parent"].astype(int)]
+    assert (parents["budget"].to_numpy() < promoted["budget"].to_numpy()).all()
+
+    run = json.loads((out / "run.json").read_text())
+    assert run["settings"]["search"] == "asha"
+    assert run["n_evaluations"] == 16
+    schedule = run["schedule"]
+    assert schedule["budgets"] == pytest.approx([1 / 9, 1 / 3, 1.0])
+    assert schedule["training_rows"] == [44, 133, 400]
+    assert sum(r["evaluations"] for r in schedule["rungs"]) == 16
+    board = pd.read_csv(out / "leaderboard.csv")
+    assert run["n_trials"] == len(board) == int((trials["budget"] == 1.0).sum())
+    assert set(board["budget"]) == {1.0}

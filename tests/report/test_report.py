@@ -381,3 +381,64 @@ def test_partial_and_unusual_results(tmp_path):
     assert "Boom &lt;script&gt;" in text  # the failure, escaped
     assert "budget exhausted" in text
     assert "mean |SHAP|: not computed" in text
+
+
+def test_a_multi_fidelity_run_shows_its_rungs(tmp_path, monkeypatch):
+    from sklearn.datasets import make_classification
+
+    import autoxai.automl._automl as automl_module
+
+    monkeypatch.setattr(automl_module, "MIN_RUNG_ROWS", 40)  # three rungs on 400 rows a fold
+    X, y = make_classification(n_samples=600, n_features=4, random_state=1)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(y=y)
+    out = tmp_path / "run"
+    code = main(["run", str(_write_csv(tmp_path, frame)), "--target", "y", "--out", str(out),
+                 "--search", "asha", "--n-trials", "16", "--cv", "3", "--models", "linear,knn",
+                 "--no-progress", "--explain-budget", "8"])  # fmt: skip
+    assert code == 0
+    text = check_report(out)
+    search = text[text.index('id="search"') : text.index('id="global"')]
+    assert 'aria-label="score on each budget, by budget spent and by trial"' in search
+    assert "Search by budget" in search and "budget (share of rows)" in search
+    assert "1/9" in search and "rung history (trial: budget)" in search
+    assert "evaluations on all training rows only" in search
+    # the hyperparameter importance was fitted on the evaluations on all rows only
+    board = pd.read_csv(out / "leaderboard.csv")
+    results, _ = load_explanations(out / "explanations")
+    if "search_importance" in results:
+        assert results["search_importance"].diagnostics["n_rows"] == len(board)
+
+
+def test_rung_figure_and_table_from_trials():
+    from autoxai.report._data import rung_summary
+    from autoxai.report._figures import rung_scores
+
+    trials = pd.DataFrame(
+        {
+            "number": range(6),
+            "state": ["COMPLETE", "COMPLETE", "COMPLETE", "FAILED", "COMPLETE", "COMPLETE"],
+            "score": [0.9, 0.7, 0.8, None, 0.85, 0.88],
+            "loss": [-0.9, -0.7, -0.8, None, -0.85, -0.88],
+            "budget": [1.0, 1 / 3, 1 / 3, 1 / 3, 1.0, 1 / 3],
+            "rung": [None, 0, 0, 0, 1, 0],
+            "parent": [None, None, None, None, 2, None],
+            "elapsed": [1.0, 1.5, 2.0, 2.2, 3.0, 3.1],
+        }
+    )
+    summary = rung_summary(trials)
+    assert summary["budget"].tolist() == pytest.approx([1 / 3, 1.0])
+    assert summary["evaluations"].tolist() == [4, 2]
+    assert summary["complete"].tolist() == [3, 2]
+    assert summary["queued"].tolist() == [0, 1]
+    assert summary["promoted"].tolist() == [1, 0]
+    assert summary["best_loss"].tolist() == pytest.approx([-0.88, -0.9])
+    svg = rung_scores(trials, metric="roc_auc", greater_is_better=True)
+    assert "1/3 of the rows (3)" in svg and "all rows (2)" in svg
+    assert "budget spent (full evaluations)" in svg
+    assert rung_summary(trials.assign(budget=None)).empty
+
+
+def _write_csv(tmp_path, frame):
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import shutil
 import tempfile
 import time
@@ -22,10 +23,16 @@ from autoxai.automl._objective import CVObjective, family_params, read_evaluatio
 from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
 from autoxai.exceptions import InvalidParameterError, NoCompletedTrialsError
 from autoxai.samplers import SAMPLERS, get_sampler
+from autoxai.schedulers import SCHEDULERS, BaseScheduler, get_scheduler
 from autoxai.space import Categorical, SearchSpace, distribution_from_dict
-from autoxai.study import Study, TrialState, create_study
+from autoxai.study import Study, Trial, TrialState, create_study
 
-__all__ = ["AutoML"]
+__all__ = ["AutoML", "budget_text", "full_budget", "rung_history"]
+
+logger = logging.getLogger(__name__)
+
+#: Every ``search`` name: the samplers, then the multi-fidelity schedulers.
+SEARCHES = (*SAMPLERS, *SCHEDULERS)
 
 #: Above this many rows, or this many cells (rows x features), a single 80/20 holdout
 #: split replaces k-fold cross-validation, so a trial costs one fit, not k.
@@ -34,6 +41,14 @@ HOLDOUT_CELLS = 2_000_000
 
 #: Candidates the ensemble selection looks at: the best configurations by CV loss.
 ENSEMBLE_CANDIDATES = 20
+
+#: Multi-fidelity search: the budget is the fraction of each training fold a
+#: configuration is trained on, growing ``ETA``-fold from rung to rung up to all rows;
+#: the lowest rung trains on at least ``MIN_RUNG_ROWS`` rows, and there are at most
+#: ``MAX_RUNGS`` rungs (1/27, 1/9, 1/3 and all of the rows).
+ETA = 3
+MIN_RUNG_ROWS = 200
+MAX_RUNGS = 4
 
 
 class AutoML:
@@ -48,14 +63,24 @@ class AutoML:
         log-loss (multiclass), RMSE (regression).
     search : str
         A sampler name from :data:`autoxai.samplers.SAMPLERS` (``"bayes"``, ``"tpe"``,
-        ``"gp"``, ``"random"``, ``"grid"``).
+        ``"gp"``, ``"random"``, ``"grid"``), or a multi-fidelity scheduler from
+        :data:`autoxai.schedulers.SCHEDULERS` (``"sha"``, ``"hyperband"``, ``"asha"``,
+        ``"bohb"``). A scheduler evaluates configurations on a fraction of each training
+        fold first (the *budget*: 1/27, 1/9, 1/3 of the rows, the smallest at least
+        200 rows, at most four rungs with ``eta=3``) and moves the best up to all rows;
+        see :attr:`schedule_`. New configurations come from the scheduler's own sampler
+        (random; TPE for ``"bohb"``). Only evaluations on all rows reach the
+        leaderboard, the ensemble and the refit; the known-good defaults always run on
+        all rows. A table too small for two rungs is searched on all rows only (the
+        scheduler's sampler alone), as :attr:`schedule_` says.
     time_budget : float or None
         Seconds for the whole fit: search *and* refit. The search stops early enough
         for the refit of the chosen model(s) to fit in, by an estimate from their
         cross-validation fit times. None: no time limit (give ``n_trials``).
     n_trials : int or None
-        Configurations to evaluate. With ``n_trials`` and no ``time_budget`` the run is
-        deterministic: same seed, same leaderboard.
+        Configurations to evaluate (under a multi-fidelity search: evaluations, each
+        rung of a configuration counting once). With ``n_trials`` and no
+        ``time_budget`` the run is deterministic: same seed, same leaderboard.
     cv : int
         Folds (stratified for classification); above 100,000 rows or 2 million cells
         a single 80/20 holdout split is used instead.
@@ -86,7 +111,15 @@ class AutoML:
     best_pipeline_ : sklearn.pipeline.Pipeline
         The best single configuration, refitted on all rows.
     leaderboard_ : DataFrame
-        One row per evaluated configuration: model, params, CV mean and std, fit time.
+        One row per configuration evaluated on all training rows: model, params, CV mean
+        and std, fit time. Under a multi-fidelity search also ``budget`` (1: all rows),
+        ``rung`` (None for the defaults, queued outside the schedule) and ``history``
+        (the trial numbers of the configuration's evaluations, lowest rung first).
+    schedule_ : dict or None
+        The multi-fidelity plan when ``search`` names a scheduler, else None:
+        ``scheduler``, ``eta``, ``budgets`` (fractions of each training fold, lowest
+        rung first), ``training_rows`` (rows per fold at each rung), ``fallback`` (True
+        when the table was too small for two rungs) and ``note`` (the plan in words).
     classes_ : ndarray
         Class labels (classification).
     dataset_ : Dataset
@@ -141,7 +174,7 @@ class AutoML:
 
     # -- checks -----------------------------------------------------------------------
     def _check_params(self) -> list[str]:
-        choose("search", self.search, SAMPLERS)
+        choose("search", self.search, SEARCHES)
         check_int("cv", self.cv, minimum=2)
         check_int("random_state", self.random_state, minimum=0)
         if self.n_trials is not None:
@@ -202,6 +235,43 @@ class AutoML:
             splitter = KFold(self.cv, shuffle=True, random_state=self.random_state)
         return list(splitter.split(np.zeros(n), y))
 
+    def _schedule(self, splits) -> dict[str, Any] | None:
+        """The rungs of a multi-fidelity search, from the size of the training folds.
+
+        As many rungs as keep the smallest one at ``MIN_RUNG_ROWS`` rows or more, up to
+        ``MAX_RUNGS``; with fewer than ``ETA * MIN_RUNG_ROWS`` rows per fold there is a
+        single rung (all rows) and the scheduler only adds its sampler.
+        """
+        if self.search not in SCHEDULERS:
+            return None
+        rows = min(len(train) for train, _ in splits)
+        n_rungs = 1
+        while n_rungs < MAX_RUNGS and rows / ETA**n_rungs >= MIN_RUNG_ROWS:
+            n_rungs += 1
+        budgets = [float(ETA) ** (k - n_rungs + 1) for k in range(n_rungs)]
+        training_rows = [max(2, round(b * rows)) for b in budgets]
+        if n_rungs == 1:
+            note = (
+                f"search={self.search!r}: {rows} training rows per fold is too few for a "
+                f"second rung of at least {MIN_RUNG_ROWS} rows (it needs "
+                f"{ETA * MIN_RUNG_ROWS}); every configuration is evaluated on all rows, "
+                "so the search is the scheduler's sampler alone"
+            )
+        else:
+            shown = ", ".join(budget_text(b) for b in budgets)
+            note = (
+                f"search={self.search!r}: {n_rungs} rungs of {shown} of each training "
+                f"fold ({', '.join(map(str, training_rows))} rows), eta={ETA}"
+            )
+        return {
+            "scheduler": self.search,
+            "eta": ETA,
+            "budgets": budgets,
+            "training_rows": training_rows,
+            "fallback": n_rungs == 1,
+            "note": note,
+        }
+
     # -- fit --------------------------------------------------------------------------
     def fit(self, X: pd.DataFrame, y: pd.Series | Sequence | None = None, *, target=None):
         """Search, choose and refit. ``X`` holds the features, ``y`` the target.
@@ -233,17 +303,32 @@ class AutoML:
         prepared = time.time()
 
         space = self._space(names, dataset.task, len(y_enc))
+        self.schedule_ = schedule = self._schedule(splits)
+        scheduler: BaseScheduler | None = None
+        if schedule is None:
+            sampler = get_sampler(self.search, random_state=self.random_state)
+        else:
+            if schedule["fallback"]:
+                logger.warning(schedule["note"])
+            budgets = schedule["budgets"]
+            # The search runs until n_trials or the time budget ends it, so the
+            # schedule's own end (one bracket) never applies: brackets follow each other.
+            scheduler = get_scheduler(self.search, budgets[0], budgets[-1], eta=ETA)
+            sampler = scheduler.default_sampler(self.random_state)
         study = create_study(
             space,
-            sampler=get_sampler(self.search, random_state=self.random_state),
+            sampler=sampler,
             direction="minimize",
             storage=self.storage,
             study_name="automl" if self.storage else None,
             load_if_exists=True,
+            scheduler=scheduler,
         )
         if not study.trials:
+            # the known-good defaults run on all rows, outside any schedule
+            full = None if scheduler is None else scheduler.max_budget
             for params in self._defaults(names, dataset.task, len(y_enc)):
-                study.enqueue(params)
+                study.enqueue(params, budget=full)
 
         reserve = _RefitReserve(workdir, objective)
         callbacks = []
@@ -267,8 +352,13 @@ class AutoML:
 
         board = self._leaderboard(study, workdir, metric)
         if board.empty:
+            partial = scheduler is not None and any(
+                t.state is TrialState.COMPLETE for t in study.trials
+            )
             raise NoCompletedTrialsError(
-                "no configuration finished within the budget; raise time_budget"
+                "no configuration finished"
+                + (" on all training rows (only on fractions of them)" if partial else "")
+                + " within the budget; raise time_budget"
                 + (f" (it is {self.time_budget} s)" if self.time_budget else "")
             )
         members, member_trials, weights = self._choose(board, workdir, y_enc, metric, end, reserve)
@@ -322,22 +412,28 @@ class AutoML:
         return X.assign(**{self._target_name: np.asarray(y)})
 
     def _leaderboard(self, study: Study, workdir: Path, metric: Metric) -> pd.DataFrame:
+        """Configurations evaluated on all training rows, best first.
+
+        Under a multi-fidelity search the evaluations on fractions of the rows are left
+        out: their losses are not comparable with full ones, and their out-of-fold
+        predictions must not reach the ensemble.
+        """
+        trials = study.trials
         rows = []
-        for t in study.get_trials([TrialState.COMPLETE]):
+        for t in full_budget(trials):
             name, hp = family_params(t.params)
             _, stats = read_evaluation(workdir, t.params)
-            rows.append(
-                {
-                    "trial": t.number,
-                    "model": name,
-                    "params": hp,
-                    "cv_" + metric.name: metric.from_loss(t.value),
-                    "cv_std": None if stats is None else stats["loss_std"],
-                    "fit_time": None if stats is None else stats["fit_time"],
-                    "_loss": t.value,
-                    "_params": t.params,
-                }
-            )
+            row = {
+                "trial": t.number,
+                "model": name,
+                "params": hp,
+                "cv_" + metric.name: metric.from_loss(t.value),
+                "cv_std": None if stats is None else stats["loss_std"],
+                "fit_time": None if stats is None else stats["fit_time"],
+            }
+            if study.scheduler is not None:
+                row.update(budget=t.budget, rung=t.rung, history=rung_history(t, trials))
+            rows.append({**row, "_loss": t.value, "_params": t.params})
         board = pd.DataFrame(rows)
         if board.empty:
             return board
@@ -352,7 +448,7 @@ class AutoML:
         candidates, preds = [], []
         for _, row in board.head(ENSEMBLE_CANDIDATES).iterrows():
             oof, stats = read_evaluation(workdir, row["_params"])
-            if oof is None or np.isnan(oof).any() or (stats and stats.get("budget")):
+            if oof is None or np.isnan(oof).any() or (stats and stats.get("budget") is not None):
                 continue  # missing, holdout-only or low-fidelity predictions
             candidates.append(row)
             preds.append(oof)
@@ -433,7 +529,8 @@ class _RefitReserve:
     covers the usual ensemble (the best one only under a holdout split, where no
     ensemble is built). A new trial is started only if a typical trial (the median
     of the last five) plus that estimate plus a little for ensemble selection still ends
-    before the deadline.
+    before the deadline. Under a multi-fidelity search the best configurations are
+    those evaluated on all rows (what would be refit); the typical trial is any.
     """
 
     #: full data is bigger than a training fold, and timings are noisy: be generous
@@ -470,11 +567,12 @@ class _RefitReserve:
         slack = self.SLACK * (end - start)
 
         def callback(study: Study, trial) -> None:
-            complete = [t for t in study.trials if t.state is TrialState.COMPLETE]
+            trials = study.trials
+            complete = [t for t in trials if t.state is TrialState.COMPLETE]
             recent = [t.duration for t in complete[-5:] if t.duration]
             typical = float(np.median(recent)) if recent else 0.0
-            complete.sort(key=lambda t: (t.value, t.number))
-            self.best_params = [t.params for t in complete[:3]]
+            best = sorted(full_budget(trials), key=lambda t: (t.value, t.number))
+            self.best_params = [t.params for t in best[:3]]
             deadline = self.objective.deadline
             if (deadline is not None and time.time() >= deadline) or (
                 time.time() + typical + self.estimate() + slack >= end
@@ -482,3 +580,39 @@ class _RefitReserve:
                 study.stop()
 
         return callback
+
+
+def full_budget(trials: Sequence[Trial]) -> list[Trial]:
+    """The COMPLETE trials evaluated on all training rows (budget None or 1).
+
+    The only ones to rank, ensemble or refit: under a multi-fidelity search, a loss on
+    a fraction of the rows is not comparable with a loss on all of them.
+    """
+    return [
+        t
+        for t in trials
+        if t.state is TrialState.COMPLETE
+        and t.value is not None
+        and (t.budget is None or t.budget >= 1.0 - 1e-9)
+    ]
+
+
+def rung_history(trial: Trial, trials: Sequence[Trial]) -> list[int]:
+    """The numbers of the evaluations that promoted ``trial``'s configuration, lowest
+    rung first, ending with ``trial`` (following ``parent``)."""
+    chain = [trial.number]
+    seen = {trial.number}
+    parent = trial.parent
+    while parent is not None and 0 <= parent < len(trials) and parent not in seen:
+        chain.append(parent)
+        seen.add(parent)
+        parent = trials[parent].parent
+    return chain[::-1]
+
+
+def budget_text(budget: float) -> str:
+    """``1/27`` for a budget of 0.037...; ``1`` for all rows."""
+    from fractions import Fraction
+
+    f = Fraction(budget).limit_denominator(1000)
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"

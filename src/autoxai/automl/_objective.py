@@ -1,10 +1,13 @@
 """The AutoML objective: cross-validated loss of one configuration of one model family.
 
 ``objective(params, budget=None) -> loss``. ``budget``, when given, is the fraction of
-each training fold used (multi-fidelity schedulers pass it). Besides the loss, each
-evaluation leaves its out-of-fold predictions and fold statistics in ``workdir``, keyed
-by the configuration, for the leaderboard and the ensemble; files rather than memory, so
-evaluations in worker processes count too, and a resumed run keeps them.
+each training fold used (multi-fidelity schedulers pass it; 1 or None is the whole fold).
+Besides the loss, each evaluation leaves its out-of-fold predictions and fold statistics
+in ``workdir``, keyed by the configuration, for the leaderboard and the ensemble; files
+rather than memory, so evaluations in worker processes count too, and a resumed run
+keeps them. An evaluation on part of the rows is keyed by the configuration *and* its
+budget, so it never overwrites the full evaluation of the same configuration, and
+:func:`read_evaluation` returns the full one unless asked for another budget.
 """
 
 from __future__ import annotations
@@ -34,6 +37,21 @@ def config_key(params: dict[str, Any]) -> str:
     """A short, stable file name for a configuration."""
     text = json.dumps(params, sort_keys=True, default=str)
     return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def _file_key(params: dict[str, Any], budget: float | None) -> str:
+    """The file name of an evaluation: the configuration's key, plus the budget if partial."""
+    key = config_key(params)
+    return key if budget is None else f"{key}-b{budget:.6g}"
+
+
+def _fraction(budget: float | None) -> float | None:
+    """The share of each training fold an evaluation uses; None for the whole fold."""
+    if budget is None or budget >= 1.0:
+        return None
+    if not budget > 0:
+        raise ValueError(f"budget must be a fraction of the training rows in (0, 1], got {budget}")
+    return float(budget)
 
 
 def family_params(params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -108,6 +126,7 @@ class CVObjective:
             return self.make_pipeline(params).fit(X, y)
 
     def _evaluate(self, params: dict[str, Any], budget: float | None) -> float:
+        budget = _fraction(budget)
         n = len(self.y)
         shape = (n,) if self.n_classes is None else (n, self.n_classes)
         oof = np.full(shape, np.nan)
@@ -119,7 +138,7 @@ class CVObjective:
             expected = float(np.mean(fit_times)) if fit_times else 0.0
             if self.deadline is not None and time.time() + expected > self.deadline:
                 raise OutOfTime("the time budget ran out during cross-validation")
-            if budget is not None and budget < 1.0:
+            if budget is not None:
                 keep = max(2, round(budget * len(train)))
                 train = np.sort(rng.choice(train, size=keep, replace=False))
             pipeline = self.make_pipeline(params)
@@ -129,7 +148,7 @@ class CVObjective:
             pred = self.predict(pipeline, self.X.iloc[test])
             oof[test] = pred
             losses.append(self.metric.loss(self.y[test], pred))
-        key = config_key(params)
+        key = _file_key(params, budget)
         self.workdir.mkdir(parents=True, exist_ok=True)
         np.save(self.workdir / f"{key}.npy", oof)
         stats = {
@@ -137,15 +156,21 @@ class CVObjective:
             "loss_std": float(np.std(losses)),
             "fit_time": float(np.sum(fit_times)),
             "fit_time_mean": float(np.mean(fit_times)),
-            "budget": budget,
+            "budget": budget,  # None: the whole training folds
         }
         (self.workdir / f"{key}.json").write_text(json.dumps(stats))
         return stats["loss_mean"]
 
 
-def read_evaluation(workdir, params) -> tuple[np.ndarray | None, dict | None]:
-    """The out-of-fold predictions and statistics a configuration left, if any."""
-    key = config_key(params)
+def read_evaluation(
+    workdir, params, budget: float | None = None
+) -> tuple[np.ndarray | None, dict | None]:
+    """The out-of-fold predictions and statistics a configuration left, if any.
+
+    By default those of its full evaluation (every training row); ``budget`` < 1 reads
+    the evaluation on that fraction of the rows instead.
+    """
+    key = _file_key(params, _fraction(budget))
     workdir = Path(workdir)
     try:
         return np.load(workdir / f"{key}.npy"), json.loads((workdir / f"{key}.json").read_text())

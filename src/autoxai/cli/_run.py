@@ -42,7 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
     parser.add_argument(
         "--search",
         default="bayes",
-        help="search method: bayes, tpe, gp, random, grid (default bayes)",
+        metavar="METHOD",
+        help="search method: bayes, tpe, gp, random, grid (default bayes); or a "
+        "multi-fidelity one, sha, hyperband, asha, bohb, which tries configurations on "
+        "1/27, 1/9, 1/3 of the training rows first (the smallest share at least 200 "
+        "rows) and only the best on all rows",
     )
     parser.add_argument(
         "--time-budget",
@@ -108,9 +112,12 @@ def handle(args: argparse.Namespace) -> int:
 
 def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: bool) -> int:
     """Shared by ``run`` and ``demo``: everything from the table to the run directory."""
+    from autoxai._utils import choose
     from autoxai.automl import AutoML, prepare, read_table
+    from autoxai.automl._automl import SEARCHES
 
     console = Console(stderr=False)
+    choose("--search", args.search, SEARCHES)  # before anything is read or written
     table, notes = read_table(data)
     if out.exists() and any(out.iterdir()) and not resume:
         raise AutoXAIError(
@@ -151,6 +158,7 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
         automl.leaderboard_.drop(columns=["_loss", "_params"]).to_csv(
             out / "leaderboard.csv", index=False
         )
+        _trials_table(automl).to_csv(out / "trials.csv", index=False)
         _write_run_json(out, automl, data, table, notes, args, wall)
     except AutoXAIError:
         if created and not resume:
@@ -261,10 +269,47 @@ def _write_run_json(out, automl, data, table, notes, args, wall) -> None:
                  metric_column: float(best[metric_column])},
         "ensemble": automl.ensemble_,
         "n_trials": len(automl.leaderboard_),
+        "n_evaluations": len(automl.study_.trials),
+        "schedule": _schedule_json(automl),
         "timings": {**automl.timings_, "wall": wall},
         "status": "complete",
     }  # fmt: skip
     (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
+
+
+def _trials_table(automl):
+    """Every evaluation of the search (trials.csv): state, loss, score, budget, rung,
+    bracket, parent (the evaluation it was promoted from), times and parameters."""
+    frame = automl.study_.trials_dataframe().rename(columns={"value": "loss"})
+    metric = automl.metric_
+    score = frame["loss"].map(lambda v: None if v is None or v != v else metric.from_loss(v))
+    frame.insert(frame.columns.get_loc("loss") + 1, f"cv_{metric.name}", score)
+    return frame
+
+
+def _schedule_json(automl) -> dict | None:
+    """The multi-fidelity plan and what ran on each rung, for run.json."""
+    from autoxai.report._data import rung_summary
+
+    if automl.schedule_ is None:
+        return None
+    summary = rung_summary(_trials_table(automl))
+    metric = automl.metric_
+    rungs = [
+        {
+            "budget": float(r["budget"]),
+            "rung": None if r["rung"] != r["rung"] else int(r["rung"]),
+            "evaluations": int(r["evaluations"]),
+            "complete": int(r["complete"]),
+            "queued": int(r["queued"]),
+            "promoted": int(r["promoted"]),
+            f"best_cv_{metric.name}": None
+            if r["best_loss"] != r["best_loss"]
+            else metric.from_loss(float(r["best_loss"])),
+        }
+        for _, r in summary.iterrows()
+    ]
+    return {**automl.schedule_, "rungs": rungs}
 
 
 def _target_summary(ds) -> dict:
@@ -294,14 +339,26 @@ def _print_summary(console: Console, automl, out: Path, notes) -> None:
     for note in [*notes, *ds.notes]:
         console.print(f"  note: {note}", markup=False, highlight=False)
     metric = automl.metric_.name
-    table = Table(title=f"Leaderboard (cross-validated {metric})")
-    for column in ("rank", "trial", "model", metric, "± std", "fit s"):
+    schedule = automl.schedule_
+    if schedule is not None:
+        _print_rungs(console, automl)
+    title = f"Leaderboard (cross-validated {metric}"
+    title += ", on all training rows)" if schedule is not None else ")"
+    table = Table(title=title)
+    columns = ["rank", "trial", "model", metric, "± std", "fit s"]
+    if schedule is not None:
+        columns.append("rung history (trial: budget)")
+    for column in columns:
         table.add_column(column, justify="right")
+    trials = automl.study_.trials if schedule is not None else []
     for i, row in automl.leaderboard_.head(10).iterrows():
         std = "" if row["cv_std"] is None else f"{row['cv_std']:.4f}"
         fit = "" if row["fit_time"] is None else f"{row['fit_time']:.2f}"
-        table.add_row(str(i + 1), str(row["trial"]), row["model"],
-                      f"{row['cv_' + metric]:.4f}", std, fit)  # fmt: skip
+        cells = [str(i + 1), str(row["trial"]), row["model"], f"{row['cv_' + metric]:.4f}", std,
+                 fit]  # fmt: skip
+        if schedule is not None:
+            cells.append(_history_text(row["history"], trials))
+        table.add_row(*cells)
     console.print(table)
     if len(automl.ensemble_) > 1:
         parts = ", ".join(f"trial {m['trial']} × {m['weight']:.2f}" for m in automl.ensemble_)
@@ -310,7 +367,46 @@ def _print_summary(console: Console, automl, out: Path, notes) -> None:
         console.print(f"final model: trial {automl.ensemble_[0]['trial']} (best single model)")
     console.print(
         f"time: {automl.timings_['total']:.1f} s; outputs in {str(out)!r}: model/, "
-        "leaderboard.csv, run.json, study.db",
+        "leaderboard.csv, trials.csv, run.json, study.db",
         markup=False,
         highlight=False,
     )
+
+
+def _history_text(history, trials) -> str:
+    """``7: 1/3 → 10: 1``: the evaluations of a configuration, lowest rung first."""
+    from autoxai.automl._automl import budget_text
+
+    parts = []
+    for number in history:
+        budget = trials[number].budget
+        parts.append(f"{number}: {'1' if budget is None else budget_text(budget)}")
+    return " → ".join(parts)
+
+
+def _print_rungs(console: Console, automl) -> None:
+    """The multi-fidelity plan and, per budget, what ran and the best score there."""
+    from autoxai.automl._automl import budget_text
+    from autoxai.report._data import rung_summary
+
+    schedule = automl.schedule_
+    console.print(f"  note: {schedule['note']}", markup=False, highlight=False)
+    metric = automl.metric_
+    summary = rung_summary(_trials_table(automl))
+    table = Table(title=f"Search by budget ({schedule['scheduler']}, eta={schedule['eta']})")
+    for column in ("rung", "budget", "rows/fold", "evals", "complete", "promoted",
+                   f"best {metric.name}"):  # fmt: skip
+        table.add_column(column, justify="right")
+    rows = dict(zip(schedule["budgets"], schedule["training_rows"]))
+    queued = 0
+    for _, r in summary.iterrows():
+        rung = "" if r["rung"] != r["rung"] else str(int(r["rung"]))
+        queued += int(r["queued"])
+        best = "" if r["best_loss"] != r["best_loss"] else f"{metric.from_loss(r['best_loss']):.4f}"
+        n_rows = next((str(n) for b, n in rows.items() if abs(b - r["budget"]) < 1e-9), "")
+        table.add_row(rung, budget_text(r["budget"]), n_rows, str(int(r["evaluations"])),
+                      str(int(r["complete"])), str(int(r["promoted"])), best)  # fmt: skip
+    console.print(table)
+    if queued:
+        console.print(f"  ({queued} of the evaluations on all rows are the known-good defaults, "
+                      "run outside the schedule)", markup=False, highlight=False)  # fmt: skip

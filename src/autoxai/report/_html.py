@@ -27,7 +27,7 @@ import pandas as pd
 
 from autoxai._version import __version__
 from autoxai.report import _figures as figures
-from autoxai.report._data import RunData
+from autoxai.report._data import RunData, rung_summary
 from autoxai.report._figures._svg import SVG_CSS
 from autoxai.report._notes import note_for
 
@@ -378,11 +378,94 @@ def _target(data: RunData) -> str:
     return Markup('<p class="missing">target distribution not recorded in run.json</p>')
 
 
+def _budget_text(budget: Any) -> str:
+    """``1/27`` for a budget of 0.037 (a share of the training rows), ``1`` for all rows."""
+    from fractions import Fraction
+
+    try:
+        f = Fraction(float(budget)).limit_denominator(1000)
+    except (TypeError, ValueError, OverflowError):
+        return ""
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
+def _literal(value: Any) -> Any:
+    """A list or dict as leaderboard.csv holds it (its repr), read back; else as it is."""
+    if isinstance(value, str) and value[:1] in "[{":
+        import ast
+
+        with contextlib.suppress(ValueError, SyntaxError):
+            return ast.literal_eval(value)
+    return value
+
+
+def _history_text(history: Any, trials: pd.DataFrame | None) -> str:
+    """``7: 1/3 → 10: 1``: a configuration's evaluations, lowest budget first."""
+    history = _literal(history)
+    if not isinstance(history, (list, tuple)):
+        return ""
+    budgets = {}
+    if trials is not None and "budget" in trials:
+        budgets = dict(zip(trials["number"], trials["budget"]))
+    parts = []
+    for number in history:
+        budget = budgets.get(number)
+        shown = "1" if budget is None or pd.isna(budget) else _budget_text(budget)
+        parts.append(f"{number}: {shown}")
+    return " → ".join(parts)
+
+
+def _full_budget(trials: pd.DataFrame) -> pd.DataFrame:
+    """Trials on all training rows: the only ones whose scores rank (budget NaN or 1)."""
+    budget = pd.to_numeric(trials["budget"], errors="coerce")
+    return trials[budget.isna() | (budget >= 1.0 - 1e-9)]
+
+
+def _rungs_table(data: RunData) -> Markup:
+    """What ran on each budget of a multi-fidelity search."""
+    summary = rung_summary(data.trials)
+    schedule = data.run.get("schedule") or {}
+    rows_at = dict(zip(schedule.get("budgets") or [], schedule.get("training_rows") or []))
+    rows = []
+    for _, r in summary.iterrows():
+        n_rows = next((n for b, n in rows_at.items() if abs(float(b) - r["budget"]) < 1e-9), None)
+        best = r["best_loss"]
+        if pd.notna(best):
+            best = _score_of(data, float(best))
+        rows.append(
+            [
+                "" if pd.isna(r["rung"]) else int(r["rung"]),
+                _budget_text(r["budget"]),
+                n_rows,
+                int(r["evaluations"]),
+                int(r["complete"]),
+                int(r["queued"]),
+                int(r["promoted"]),
+                best,
+            ]
+        )
+    return table(
+        ["rung", "budget (share of rows)", "rows per fold", "evaluations", "complete",
+         "defaults (queued)", "promoted", f"best {data.metric}"],
+        rows,
+    )  # fmt: skip
+
+
+def _score_of(data: RunData, loss: float) -> float:
+    """A loss in the metric's units (as the trials table's ``score``)."""
+    from autoxai.automl import METRICS
+
+    metric = METRICS.get(data.metric)
+    return metric.from_loss(loss) if metric else loss
+
+
 def _search_section(data: RunData) -> str:
     run = data.run
     settings = run.get("settings", {})
     timings = run.get("timings", {})
     trials = data.trials
+    multi = data.multi_fidelity
+    schedule = run.get("schedule") or {}
     out = ['<section id="search"><h2>Search</h2>']
     states = ""
     if trials is not None and len(trials):
@@ -398,6 +481,16 @@ def _search_section(data: RunData) -> str:
                     settings.get("n_trials") if settings.get("n_trials") else "no limit",
                 ),
                 ("trials", states or run.get("n_trials")),
+                (
+                    "configurations on all rows",
+                    len(_full_budget(trials[trials["state"] == "COMPLETE"])) if multi else None,
+                ),
+                (
+                    "budgets (share of rows)",
+                    ", ".join(_budget_text(b) for b in sorted(trials["budget"].dropna().unique()))
+                    if multi
+                    else None,
+                ),
                 ("folds", settings.get("cv")),
                 ("model families", settings.get("models") or "all default"),
                 ("seed", settings.get("seed")),
@@ -411,23 +504,31 @@ def _search_section(data: RunData) -> str:
                 [(f"{k} (s)", float(v)) for k, v in timings.items() if isinstance(v, (int, float))]
             )
         )
+    if schedule.get("note"):
+        out.append(f"<p>{h(schedule['note'])}</p>")
     board = data.leaderboard
-    out.append(f"<h3>Leaderboard (top {LEADERBOARD_ROWS})</h3>")
+    with_history = board is not None and "history" in board.columns
+    out.append(
+        f"<h3>Leaderboard (top {LEADERBOARD_ROWS}"
+        + (", evaluations on all training rows only" if with_history else "")
+        + ")</h3>"
+    )
     if board is not None and len(board):
         metric_column = f"cv_{data.metric}"
         rows = []
         for rank, (_, r) in enumerate(board.head(LEADERBOARD_ROWS).iterrows(), start=1):
-            rows.append(
-                [
-                    rank,
-                    r.get("trial"),
-                    r.get("model"),
-                    r.get(metric_column),
-                    r.get("cv_std"),
-                    r.get("fit_time"),
-                    Markup(f'<span class="params">{h(_params_text(r.get("params")))}</span>'),
-                ]
-            )
+            row = [
+                rank,
+                r.get("trial"),
+                r.get("model"),
+                r.get(metric_column),
+                r.get("cv_std"),
+                r.get("fit_time"),
+            ]
+            if with_history:
+                row.append(_history_text(r.get("history"), trials))
+            row.append(Markup(f'<span class="params">{h(_params_text(r.get("params")))}</span>'))
+            rows.append(row)
         more = Markup(
             f"<p>{len(board) - LEADERBOARD_ROWS} more in leaderboard.csv</p>"
             if len(board) > LEADERBOARD_ROWS
@@ -436,7 +537,16 @@ def _search_section(data: RunData) -> str:
         out.append(
             pair(
                 table(
-                    ["rank", "trial", "model", data.metric, "± std", "fit s", "hyperparameters"],
+                    [
+                        "rank",
+                        "trial",
+                        "model",
+                        data.metric,
+                        "± std",
+                        "fit s",
+                        *(["rung history (trial: budget)"] if with_history else []),
+                        "hyperparameters",
+                    ],
                     rows,
                     cls="board",
                 )
@@ -446,10 +556,23 @@ def _search_section(data: RunData) -> str:
         )
     else:
         out.append('<p class="missing">leaderboard.csv is missing or empty</p>')
+    if multi:
+        out.append("<h3>Search by budget</h3>")
+        out.append(pair(_rungs_table(data), "search_rungs"))
     out.append("<h3>Search history</h3>")
     if trials is not None and trials["score"].notna().any():
         done = trials[trials["score"].notna()].copy()
-        figs = figure(
+        figs = Markup("")
+        if multi:
+            figs += figure(
+                figures.rung_scores,
+                trials,
+                metric=data.metric,
+                greater_is_better=data.greater_is_better,
+                caption="every evaluation, one colour per budget (share of the training rows)",
+            )
+            done = _full_budget(done)  # only scores on all rows compare with each other
+        figs += figure(
             figures.best_so_far, done, metric=data.metric, greater_is_better=data.greater_is_better
         )
         figs += figure(

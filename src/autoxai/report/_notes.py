@@ -38,6 +38,20 @@ NOTES: dict[str, Note] = {
         cannot="The search only saw the model families and ranges of its space; a flat "
         "curve is no proof that no better model exists.",
     ),
+    "search_rungs": Note(
+        measures="A multi-fidelity search (successive halving, Hyperband, ASHA, BOHB): "
+        "configurations are first cross-validated on a share of each training fold (the "
+        "budget), and only the best go up to the next, larger share; the table counts "
+        "the evaluations on each budget, the figure shows their scores, one colour per "
+        "budget. The known-good defaults are evaluated on all rows from the start.",
+        read="Scores on small budgets are usually worse and noisier than on all rows: "
+        "compare each colour's line with itself, not dots across colours. Only the "
+        "evaluations on all rows enter the leaderboard, the ensemble and the refit; the "
+        "history column shows the budgets a configuration climbed through.",
+        cannot="A configuration dropped on a small budget was judged on little data; "
+        "models that need many rows to shine (boosting with many leaves) can be dropped "
+        "early although they would have won on all rows.",
+    ),
     "search_importance": Note(
         measures="Which hyperparameters mattered for the score: a random forest is "
         "fitted to (hyperparameters → cross-validated loss) of the finished trials and "

@@ -434,14 +434,15 @@ class ExplanationStage:
 
 
 def search_history(automl: Any) -> pd.DataFrame:
-    """Finished trials of the search: number, loss, seconds and one column per parameter."""
-    from autoxai.study import TrialState
+    """Finished trials of the search: number, loss, seconds and one column per parameter.
 
-    rows = []
-    for t in automl.study_.trials:
-        if t.state is TrialState.COMPLETE and t.value is not None:
-            rows.append({"number": t.number, "loss": float(t.value),
-                         "seconds": t.duration, **t.params})  # fmt: skip
+    Under a multi-fidelity search only the evaluations on all training rows: a loss on
+    a share of the rows is not comparable, and the forest would learn the budget.
+    """
+    from autoxai.automl._automl import full_budget
+
+    rows = [{"number": t.number, "loss": float(t.value), "seconds": t.duration, **t.params}
+            for t in full_budget(automl.study_.trials)]  # fmt: skip
     return pd.DataFrame(rows)
 
 

@@ -11,7 +11,7 @@ from autoxai.report._figures.data import class_counts, histogram
 from autoxai.report._figures.effects import default_outputs, effect_plot
 from autoxai.report._figures.importance import beeswarm, importance_bars
 from autoxai.report._figures.local import format_value, lime_bars, waterfall
-from autoxai.report._figures.search import best_so_far, trial_scores
+from autoxai.report._figures.search import best_so_far, rung_scores, trial_scores
 from autoxai.report._figures.tree import tree_drawing
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "histogram",
     "importance_bars",
     "lime_bars",
+    "rung_scores",
     "to_svg",
     "tree_drawing",
     "trial_scores",

@@ -1,4 +1,5 @@
-"""The search history: best score so far over time and over trials, every trial's score."""
+"""The search history: best score so far over time and over trials, every trial's score;
+for a multi-fidelity search, the scores on each budget against the budget spent."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pandas as pd
 
 from autoxai.report._figures._svg import BLUE, GREY, PALETTE, figure, style, to_svg, truncate
 
-__all__ = ["best_so_far", "trial_scores"]
+__all__ = ["best_so_far", "rung_scores", "trial_scores"]
 
 
 def _running_best(scores: np.ndarray, greater_is_better: bool) -> np.ndarray:
@@ -114,3 +115,79 @@ def trial_scores(trials: pd.DataFrame, *, metric: str, greater_is_better: bool) 
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
         ax.set_title("every finished trial, by model family", loc="left")
         return to_svg(fig, label="score of every trial by model family")
+
+
+def _budget_label(budget: float) -> str:
+    from fractions import Fraction
+
+    f = Fraction(float(budget)).limit_denominator(1000)
+    share = "all rows" if f >= 1 else f"{f.numerator}/{f.denominator} of the rows"
+    return share
+
+
+def rung_scores(trials: pd.DataFrame, *, metric: str, greater_is_better: bool) -> str:
+    """A multi-fidelity search: every score by budget, against budget spent and trial.
+
+    One colour per budget (rung): its evaluations as dots and its best score so far as
+    a step line. The left panel's axis is the budget spent, in full evaluations (an
+    evaluation on a third of the rows counts a third), summed over the finished
+    evaluations in the order they finished; the right panel's is the trial number.
+    Scores on small budgets are usually worse and noisier: compare lines, not dots
+    across colours.
+
+    Parameters
+    ----------
+    trials : DataFrame
+        Columns ``number``, ``state``, ``score``, ``budget`` and, optionally,
+        ``elapsed`` (the order of completion; trial number when missing). Trials
+        without a budget count as full evaluations.
+    metric : str
+    greater_is_better : bool
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"number": [0, 1, 2, 3], "state": ["COMPLETE"] * 4,
+    ...                   "score": [0.7, 0.8, 0.75, 0.85], "budget": [1 / 3, 1 / 3, 1, 1],
+    ...                   "elapsed": [1.0, 2.0, 3.5, 5.0]})
+    >>> rung_scores(t, metric="roc_auc", greater_is_better=True).startswith("<svg")
+    True
+    """
+    finished = trials[trials["state"].isin(["COMPLETE", "FAILED", "PRUNED"])].copy()
+    finished["budget"] = pd.to_numeric(finished["budget"], errors="coerce").fillna(1.0)
+    top = float(finished["budget"].max()) if len(finished) else 1.0
+    order = ["number"]
+    if "elapsed" in finished and finished["elapsed"].notna().all():
+        order = ["elapsed", "number"]
+    finished = finished.sort_values(order, kind="stable")
+    finished["spent"] = (finished["budget"] / top).cumsum()
+    done = finished[finished["state"] == "COMPLETE"].dropna(subset=["score"])
+    budgets = sorted(done["budget"].unique())
+    with style():
+        fig, axes = figure(8, 2.8, ncols=2, sharey=True)
+        for i, budget in enumerate(budgets):
+            part = done[done["budget"] == budget]
+            colour = PALETTE[i % len(PALETTE)]
+            label = f" {_budget_label(budget)} ({len(part)})"
+            for ax, x in ((axes[0], "spent"), (axes[1], "number")):
+                ordered = part.sort_values(x, kind="stable")
+                xs = ordered[x].to_numpy(float)
+                ys = ordered["score"].to_numpy(float)
+                ax.scatter(xs, ys, s=12, color=colour, alpha=0.55, linewidths=0)
+                ax.step(xs, _running_best(ys, greater_is_better), where="post", color=colour,
+                        linewidth=1.6, label=label)  # fmt: skip
+        if not budgets:
+            for ax in axes:
+                ax.text(0.5, 0.5, "no finished evaluations", ha="center",
+                        transform=ax.transAxes, color=GREY)  # fmt: skip
+        axes[0].set_xlabel("budget spent (full evaluations)")
+        axes[1].set_xlabel("trial number")
+        axes[0].set_ylabel(f"cross-validated {truncate(metric, 30)}")
+        if budgets:
+            axes[1].legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False,
+                           title="budget (evaluations)")  # fmt: skip
+        better = "higher" if greater_is_better else "lower"
+        fig.suptitle(
+            f"score on each budget, best so far as a line ({better} is better)",
+            x=0.01, ha="left", fontsize=10,
+        )  # fmt: skip
+        return to_svg(fig, label="score on each budget, by budget spent and by trial")
