@@ -94,10 +94,18 @@ DEFAULT_OUTPUT = HERE / "results" / "automl.md"
 CACHE_DIR = HERE / "results" / ".cache_automl"
 WORKER = HERE / "_autogluon_worker.py"
 
-SYSTEMS = ("autoxai", "flaml", "autogluon", "lgbm", "rf", "autoxai-gp")
-#: Systems run to inform a choice inside autoxai (here: its default search), shown beside
-#: the others but left out of the ranks, and run only when named in --systems.
-VARIANTS = ("autoxai-gp",)
+#: autoxai with another ``search=`` than its default: the variant systems below.
+VARIANT_SEARCH = {
+    "autoxai-gp": "gp",
+    "autoxai-sha": "sha",
+    "autoxai-hyperband": "hyperband",
+    "autoxai-asha": "asha",
+    "autoxai-bohb": "bohb",
+}
+SYSTEMS = ("autoxai", "flaml", "autogluon", "lgbm", "rf", *VARIANT_SEARCH)
+#: Systems run to inform a choice inside autoxai (its search), shown beside the others
+#: but left out of the ranks, and run only when named in --systems.
+VARIANTS = tuple(VARIANT_SEARCH)
 BUDGETS = (30, 120)
 SEEDS = (0, 1, 2)
 PRIMARY = {"binary": "roc_auc", "multiclass": "log_loss", "regression": "rmse"}
@@ -264,7 +272,11 @@ def run_autoxai(task, X_train, y_train, X_test, classes, budget, seed, args, sea
     trials = model.study_.trials
     states: dict[str, int] = {}
     errors: dict[str, int] = {}
+    by_budget: dict[str, int] = {}
     for t in trials:
+        if t.budget is not None:
+            key = f"{t.budget:.4g}"
+            by_budget[key] = by_budget.get(key, 0) + 1
         states[t.state.name] = states.get(t.state.name, 0) + 1
         if getattr(t, "error", None):
             errors[str(t.error)[:200]] = errors.get(str(t.error)[:200], 0) + 1
@@ -274,6 +286,9 @@ def run_autoxai(task, X_train, y_train, X_test, classes, budget, seed, args, sea
         "timings": {k: round(v, 3) for k, v in model.timings_.items()},
         "n_completed": len(board),
         "n_trials": len(model.study_.trials),
+        "search": search,
+        "schedule": getattr(model, "schedule_", None),
+        "evaluations_by_budget": by_budget,
         "best_model": str(board.iloc[0]["model"]),
         "ensemble": [
             {"model": str(board.loc[board["trial"] == e["trial"], "model"].iloc[0]), **e}
@@ -400,7 +415,7 @@ RUNNERS = {
     "autogluon": run_autogluon,
     "lgbm": run_lgbm,
     "rf": run_rf,
-    "autoxai-gp": functools.partial(run_autoxai, search="gp"),
+    **{v: functools.partial(run_autoxai, search=m) for v, m in VARIANT_SEARCH.items()},
 }
 
 
@@ -571,10 +586,15 @@ def summarise(cells, datasets, systems, budget):
         present = [s for s in systems if ok[s]]
         if not present:
             continue
-        common = sorted(set.intersection(*(ok[s] for s in present)))
+        # The ranked systems' seeds: a variant run on fewer seeds must not shrink them.
+        peers = [s for s in present if s not in VARIANTS] or present
+        common = sorted(set.intersection(*(ok[s] for s in peers)))
         mean = {}
         for s in present:
-            entries = [cells[(dataset, budget, seed, s)] for seed in common]
+            seeds = common
+            if s in VARIANTS:  # its seeds among the common ones, else its own
+                seeds = sorted(ok[s] & set(common)) or sorted(ok[s])
+            entries = [cells[(dataset, budget, seed, s)] for seed in seeds]
             mean[s] = {
                 m: float(np.mean([e["scores"][m] for e in entries]))
                 for m in entries[0]["scores"]
@@ -594,9 +614,89 @@ def summarise(cells, datasets, systems, budget):
         }  # fmt: skip
         rows[dataset] = {
             "task": task, "primary": primary, "seeds": common, "mean": mean,
-            "ranks": ranks, "times": times, "present": present,
+            "ranks": ranks, "times": times, "present": present, "ok": ok,
         }  # fmt: skip
     return rows
+
+
+def _mean_over(cells, dataset, budget, system, seeds, metric) -> float:
+    return float(np.mean([cells[(dataset, budget, seed, system)]["scores"][metric]
+                          for seed in seeds]))  # fmt: skip
+
+
+def _variant_lines(cells, rows, systems, budget) -> list[str]:
+    """Each variant against the default autoxai on the seeds both ran, then a table
+    ranking autoxai's searches among themselves (the default and every variant)."""
+    lines: list[str] = []
+    variants = [v for v in VARIANTS if v in systems]
+    for variant in variants:
+        better = worse = n = 0
+        for d, r in rows.items():
+            seeds = sorted(r["ok"].get("autoxai", set()) & r["ok"].get(variant, set()))
+            if not seeds:
+                continue
+            m = r["primary"]
+            a = _mean_over(cells, d, budget, "autoxai", seeds, m)
+            v = _mean_over(cells, d, budget, variant, seeds, m)
+            better += _better(a, v, m)
+            worse += _better(v, a, m)
+            n += 1
+        if not n:
+            continue
+        search = VARIANT_SEARCH[variant]
+        if search == "gp":
+            what = (
+                f'`{variant}` is autoxai with `search="gp"` instead of the default '
+                '`"bayes"` (which gives this 22-parameter space to TPE)'
+            )
+        else:
+            what = (
+                f'`{variant}` is autoxai with the multi-fidelity `search="{search}"` '
+                "(budgets: shares of each training fold, the smallest at least 200 rows; "
+                "tables with fewer than 600 rows per fold are searched on all rows)"
+            )
+        lines += [
+            f"{what}, shown to inform that choice and not ranked: the default is better "
+            f"on {better}, worse on {worse} and equal on {n - better - worse} of {n} "
+            f"datasets at {budget} s (mean over the seeds both ran).",
+            "",
+        ]
+    if not variants:
+        return lines
+    searches = ["autoxai", *variants]
+    table = [
+        f"autoxai's searches against each other at {budget} s (default `bayes` and the "
+        "variants; ranked among themselves on the seeds all of them ran on that dataset):",
+        "",
+        "| dataset | metric | seeds | " + " | ".join(searches) + " |",
+        "|---|---|---|" + "---:|" * len(searches),
+    ]
+    ranks: dict[str, list[float]] = {s: [] for s in searches}
+    for d, r in rows.items():
+        here = [s for s in searches if r["ok"].get(s)]
+        seeds = sorted(set.intersection(*(r["ok"][s] for s in here))) if here else []
+        if len(here) < 2 or not seeds:
+            continue
+        m = r["primary"]
+        means = {s: _mean_over(cells, d, budget, s, seeds, m) for s in here}
+        sign = -1 if HIGHER_IS_BETTER[m] else 1
+        rank = pd.Series({s: sign * v for s, v in means.items()}).rank(method="average")
+        if len(here) == len(searches):
+            for s in here:
+                ranks[s].append(float(rank[s]))
+        cellstr = [f"{_fmt(means[s], m)} ({rank[s]:g})" if s in means else "–" for s in searches]
+        table.append(f"| {d} | {m} | {','.join(map(str, seeds))} | " + " | ".join(cellstr) + " |")
+    if len(table) == 4:
+        return lines
+    table.append(
+        "| **mean rank** | | | "
+        + " | ".join(
+            f"**{np.mean(ranks[s]):.2f}** (n={len(ranks[s])})" if ranks[s] else "–"
+            for s in searches
+        )
+        + " |"
+    )
+    return lines + table + [""]
 
 
 def _seed_text(rows) -> str:
@@ -711,25 +811,7 @@ def render(cells, args, command, started, elapsed, ag_note) -> str:
             "in the mean rank.",
             "",
         ]
-        for variant in (v for v in VARIANTS if v in systems):
-            pairs = [
-                (r["mean"]["autoxai"][r["primary"]], r["mean"][variant][r["primary"]], r)
-                for r in rows.values()
-                if r["mean"].get("autoxai") and r["mean"].get(variant)
-            ]
-            better = sum(_better(a, v, r["primary"]) for a, v, r in pairs)
-            worse = sum(_better(v, a, r["primary"]) for a, v, r in pairs)
-            if not pairs:
-                continue
-            lines += [
-                f'`{variant}` is autoxai with `search="gp"` instead of the default '
-                '`"bayes"` (which gives this 22-parameter space to TPE), shown to inform '
-                "that default and not ranked: "
-                f"the default is better on {better}, worse on {worse} and equal on "
-                f"{len(pairs) - better - worse} of {len(pairs)} datasets at {b} s "
-                "(mean over the seeds both ran).",
-                "",
-            ]
+        lines += _variant_lines(cells, rows, systems, b)
         # secondary metrics
         sec_rows = [(d, r) for d, r in rows.items() if SECONDARY[r["task"]]]
         if sec_rows:
@@ -860,6 +942,39 @@ def render(cells, args, command, started, elapsed, ag_note) -> str:
     if trial_errors:
         lines += ["", "Reasons recorded on autoxai's unfinished trials (top 5 per run):", ""]
         lines += trial_errors
+    mf = [
+        (k, e)
+        for k, e in sorted(
+            cells.items(), key=lambda kv: (kv[0][1], list(DATASETS).index(kv[0][0]), kv[0][2])
+        )
+        if k[3] in VARIANTS and (e.get("info") or {}).get("schedule")
+    ]
+    if mf:
+        lines += [
+            "",
+            "Multi-fidelity variants per run: the rungs (share of each training fold; "
+            "*all rows only* when the table is too small for two), evaluations per budget, "
+            "configurations evaluated on all rows / evaluations, the best family and "
+            "`timings_` (prepare / search / ensemble / refit / total, s).",
+            "",
+            "| budget | dataset | seed | system | rungs | evaluations by budget "
+            "| on all rows/evaluations | best | timings |",
+            "|---:|---|---:|---|---|---|---|---|---|",
+        ]
+        for (d, b, seed, s), e in mf:
+            info = e["info"]
+            schedule = info["schedule"]
+            rungs = ("*all rows only*" if schedule.get("fallback") else ", ".join(
+                f"{x:.3g}" for x in schedule["budgets"]))  # fmt: skip
+            by = ", ".join(f"{k}: {v}" for k, v in info.get("evaluations_by_budget", {}).items())
+            t = info["timings"]
+            tim = " / ".join(
+                f"{t[k]:.1f}" for k in ("prepare", "search", "ensemble", "refit", "total")
+            )
+            lines.append(
+                f"| {b} | {d} | {seed} | {s} | {rungs} | {by} "
+                f"| {info['n_completed']}/{info['n_trials']} | {info['best_model']} | {tim} |"
+            )
     other = [
         (k, e) for k, e in sorted(cells.items()) if k[3] in ("flaml", "autogluon") and "info" in e
     ]
@@ -920,8 +1035,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         nargs="+",
         choices=SYSTEMS,
         default=[s for s in SYSTEMS if s not in VARIANTS],
-        help="systems (default: all but the variants: autoxai-gp is autoxai with "
-        "search='gp', run only when named)",
+        help="systems (default: all but the variants, run only when named: autoxai-gp, "
+        "-sha, -hyperband, -asha and -bohb are autoxai with that search=)",
     )
     parser.add_argument(
         "--autogluon-python",
