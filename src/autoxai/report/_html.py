@@ -572,11 +572,20 @@ def _search_section(data: RunData) -> str:
                 caption="every evaluation, one colour per budget (share of the training rows)",
             )
             done = _full_budget(done)  # only scores on all rows compare with each other
+        caption = "evaluations on all training rows only" if multi else ""
         figs += figure(
-            figures.best_so_far, done, metric=data.metric, greater_is_better=data.greater_is_better
+            figures.best_so_far,
+            done,
+            metric=data.metric,
+            greater_is_better=data.greater_is_better,
+            caption=caption,
         )
         figs += figure(
-            figures.trial_scores, done, metric=data.metric, greater_is_better=data.greater_is_better
+            figures.trial_scores,
+            done,
+            metric=data.metric,
+            greater_is_better=data.greater_is_better,
+            caption=caption,
         )
         failed = trials[trials["state"] == "FAILED"]
         if len(failed):
