@@ -655,8 +655,13 @@ def _target_values(y: pd.Series) -> tuple[str, pd.Series | None]:
     return "labels", None
 
 
+def _plain(value):
+    """A NumPy scalar as the Python value it holds, so messages show 3, not np.int64(3)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _classes_text(counts: pd.Series) -> str:
-    shown = ", ".join(f"{c!r}: {k}" for c, k in list(counts.items())[:5])
+    shown = ", ".join(f"{_plain(c)!r}: {k}" for c, k in list(counts.items())[:5])
     return shown + (", …" if len(counts) > 5 else "")
 
 
@@ -692,7 +697,7 @@ def _infer_task(
     counts = labels.value_counts()
     if len(counts) < 2:
         raise DataError(
-            f"target {target!r} has a single class ({counts.index[0]!r}) in every row: "
+            f"target {target!r} has a single class ({_plain(counts.index[0])!r}) in every row: "
             "a classifier needs at least 2 classes"
         )
     if task == "binary" and len(counts) != 2:

@@ -6,9 +6,10 @@ the user's original columns and explanations can speak of them:
 * trees: numbers (and booleans, and date parts) as they are, imputed with the median
   unless the model handles missing values itself; categoricals ordinal-encoded, with
   unseen and missing categories mapped to -1;
-* linear models and k-NN: numbers imputed and standardised; categoricals one-hot
-  encoded, rare levels (fewer than 1 % of rows, at most 30 columns per feature) grouped
-  as "infrequent", unseen levels ignored at predict time.
+* linear models and k-NN: numbers imputed, clipped to +-1e150 (beyond that the
+  scaler's sums of squares overflow to inf and the fit fails) and standardised;
+  categoricals one-hot encoded, rare levels (fewer than 1 % of rows, at most 30 columns
+  per feature) grouped as "infrequent", unseen levels ignored at predict time.
 """
 
 from __future__ import annotations
@@ -22,12 +23,20 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    OrdinalEncoder,
+    StandardScaler,
+)
 
 from autoxai.automl._columns import DATE_PARTS
 from autoxai.automl._data import FeatureCaster, FeatureSchema
 
 __all__ = ["DatetimeExpander", "build_pipeline", "feature_origins"]
+
+#: Numbers are clipped to +-CLIP before standardising: the square of 1e155 overflows.
+CLIP = 1e150
 
 
 class DatetimeExpander(BaseEstimator, TransformerMixin):
@@ -69,6 +78,13 @@ def _column_transformer(schema: FeatureSchema, style: str, handles_missing: bool
     def numbers(*head):
         tail = [] if (style == "tree" and handles_missing) else [SimpleImputer(strategy="median")]
         if style == "linear":
+            tail.append(
+                FunctionTransformer(
+                    np.clip,
+                    kw_args={"a_min": -CLIP, "a_max": CLIP},
+                    feature_names_out="one-to-one",
+                )
+            )
             tail.append(StandardScaler())
         return make_pipeline(*head, *tail) if (head or tail) else "passthrough"
 
