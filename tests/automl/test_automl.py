@@ -171,3 +171,17 @@ def test_regression_model_with_the_default_metric_saves_and_loads(tmp_path):
     assert automl.metric_.name == "rmse"
     automl.save(tmp_path / "m")
     np.testing.assert_allclose(load(tmp_path / "m").predict(data.data), automl.predict(data.data))
+
+
+def test_when_every_configuration_fails_the_error_says_why(penguins, monkeypatch):
+    from autoxai.automl import _objective
+    from autoxai.exceptions import NoCompletedTrialsError
+
+    def broken(self, params, budget):
+        raise ValueError("the solver diverged")
+
+    monkeypatch.setattr(_objective.CVObjective, "_evaluate", broken)
+    X, y = penguins
+    automl = AutoML(n_trials=2, time_budget=None, cv=2, models=["linear"])
+    with pytest.raises(NoCompletedTrialsError, match="every configuration failed .*diverged"):
+        automl.fit(X, y)

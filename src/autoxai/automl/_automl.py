@@ -352,9 +352,14 @@ class AutoML:
 
         board = self._leaderboard(study, workdir, metric)
         if board.empty:
-            partial = scheduler is not None and any(
-                t.state is TrialState.COMPLETE for t in study.trials
-            )
+            trials = study.trials
+            failed = [t for t in trials if t.state is TrialState.FAILED and not t.interrupted]
+            if failed and len(failed) == len(trials):
+                reason = (failed[0].error or "").splitlines()[0]
+                raise NoCompletedTrialsError(
+                    f"every configuration failed ({len(failed)} tried); the first: {reason}"
+                )
+            partial = scheduler is not None and any(t.state is TrialState.COMPLETE for t in trials)
             raise NoCompletedTrialsError(
                 "no configuration finished"
                 + (" on all training rows (only on fractions of them)" if partial else "")

@@ -134,7 +134,8 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
     executor = _dask_executor(args.dask) if args.dask else None
 
     created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
+    # Private (0700): the run holds a model file and rows of the data in its reports.
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         automl = AutoML(
             task=args.task,
