@@ -1,0 +1,268 @@
+"""Storage under load: two driver processes sharing one study, autoxai against Optuna.
+
+What is measured
+----------------
+Two driver processes optimise the *same* study in the same database at once, as two
+workers of a distributed search do: each runs ``N / 2`` trials of an objective that
+costs next to nothing (``x ** 2`` over the 4-parameter space of
+``driver_overhead.py``), with a random sampler. Each library runs its own idiom:
+
+* autoxai: ``autoxai.create_study(space, sampler=RandomSampler(seed), storage=url,
+  study_name="load", load_if_exists=True).optimize(objective, n_trials=N / 2)``;
+* Optuna: ``optuna.create_study(sampler=RandomSampler(seed), storage=url,
+  study_name="load", load_if_exists=True).optimize(objective, n_trials=N / 2)``.
+
+Storages: SQLite (a fresh file per run) and PostgreSQL (a fresh database per run on the
+server named by ``--postgres-url`` or ``$AUTOXAI_POSTGRES_URL``; ``.ci/postgres.sh``
+starts a throwaway one). The study is created before the drivers start and off the
+clock.
+
+Reported, per storage and library (median over ``--reps`` repetitions):
+
+* throughput: trials finished per second of wall time, from the start of both drivers
+  to the end of the last;
+* driver overhead: each driver's own ``optimize`` wall time divided by its trials
+  (milliseconds per trial; the objective is free, so this is ask + tell + storage);
+* correctness, checked after each run: N trials, all COMPLETE, numbers 0..N-1 with none
+  lost or repeated (autoxai: ``trial.number``; Optuna: ``trial.number``).
+
+Run ``python benchmarks/storage_load.py`` (``--quick`` for 1,000 trials). Results go to
+``benchmarks/results/storage_load.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_OUTPUT = HERE / "results" / "storage_load.md"
+LIBRARIES = ("autoxai", "optuna")
+
+# One driver: run in a child process, prints its own optimize wall time as JSON.
+DRIVER = r"""
+import json, sys, time
+library, url, n, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if library == "autoxai":
+    import autoxai
+    from autoxai.samplers import RandomSampler
+    space = {"x": autoxai.Float(-5, 5), "y": autoxai.Float(1e-3, 1, log=True),
+             "k": autoxai.Int(1, 10), "c": autoxai.Categorical(["a", "b", "c"])}
+    study = autoxai.create_study(space, sampler=RandomSampler(random_state=seed),
+                                 storage=url, study_name="load", load_if_exists=True)
+    objective = lambda p: p["x"] ** 2
+else:
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed),
+                                storage=url, study_name="load", load_if_exists=True)
+    def objective(trial):
+        x = trial.suggest_float("x", -5, 5)
+        trial.suggest_float("y", 1e-3, 1, log=True)
+        trial.suggest_int("k", 1, 10)
+        trial.suggest_categorical("c", ["a", "b", "c"])
+        return x ** 2
+print("ready", flush=True)
+sys.stdin.readline()  # the go signal: both drivers start together
+start = time.perf_counter()
+study.optimize(objective, n_trials=n)
+print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
+"""
+
+
+def _create(library: str, url: str) -> None:
+    if library == "autoxai":
+        import autoxai
+
+        space = {
+            "x": autoxai.Float(-5, 5),
+            "y": autoxai.Float(1e-3, 1, log=True),
+            "k": autoxai.Int(1, 10),
+            "c": autoxai.Categorical(["a", "b", "c"]),
+        }
+        autoxai.create_study(space, storage=url, study_name="load")
+    else:
+        import optuna
+
+        optuna.create_study(storage=url, study_name="load")
+
+
+def _check(library: str, url: str, n: int) -> str:
+    """'' if the study holds exactly n COMPLETE trials numbered 0..n-1, else what is wrong."""
+    if library == "autoxai":
+        import autoxai
+
+        study = autoxai.create_study(
+            {"x": autoxai.Float(-5, 5), "y": autoxai.Float(1e-3, 1, log=True),
+             "k": autoxai.Int(1, 10), "c": autoxai.Categorical(["a", "b", "c"])},
+            storage=url, study_name="load", load_if_exists=True,
+        )  # fmt: skip
+        states = [t.state.value for t in study.trials]
+        numbers = [t.number for t in study.trials]
+    else:
+        import optuna
+
+        study = optuna.load_study(study_name="load", storage=url)
+        states = [t.state.name for t in study.trials]
+        numbers = sorted(t.number for t in study.trials)
+    problems = []
+    if len(numbers) != n:
+        problems.append(f"{len(numbers)} trials, not {n}")
+    if numbers != list(range(len(numbers))):
+        problems.append("trial numbers lost or repeated")
+    if any(s != "COMPLETE" for s in states):
+        problems.append(f"{sum(s != 'COMPLETE' for s in states)} not COMPLETE")
+    return "; ".join(problems)
+
+
+class _Database:
+    """A fresh database for one run: a SQLite file, or a new PostgreSQL database."""
+
+    def __init__(self, kind: str, server: str | None) -> None:
+        self.kind, self.server = kind, server
+        self.dir = tempfile.mkdtemp(prefix="autoxai-load-")
+        self.name = f"load_{uuid.uuid4().hex[:10]}"
+
+    def __enter__(self) -> str:
+        if self.kind == "sqlite":
+            return f"sqlite:///{Path(self.dir) / 'study.db'}"
+        import sqlalchemy as sa
+
+        self._admin = sa.create_engine(
+            self.server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+        )
+        with self._admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{self.name}"')
+        return sa.engine.make_url(self.server).set(database=self.name).render_as_string(False)
+
+    def __exit__(self, *exc) -> None:
+        if self.kind == "postgresql":
+            with self._admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            self._admin.dispose()
+
+
+def run_once(library: str, kind: str, n: int, server: str | None, rep: int) -> dict:
+    with _Database(kind, server) as url:
+        _create(library, url)
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", DRIVER, library, url, str(n // 2), str(100 * rep + i)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(2)
+        ]
+        for proc in procs:
+            assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+        start = time.perf_counter()
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        outputs = [proc.communicate() for proc in procs]
+        wall = time.perf_counter() - start
+        errors = [err for proc, (_, err) in zip(procs, outputs) if proc.returncode != 0]
+        if errors:
+            return {"error": errors[0].strip().splitlines()[-1][:300], "wall": wall}
+        seconds = [json.loads(out.strip().splitlines()[-1])["seconds"] for out, _ in outputs]
+        problem = _check(library, url, n)
+    return {
+        "wall": wall,
+        "throughput": n / wall,
+        "overhead_ms": statistics.mean(seconds) / (n // 2) * 1e3,
+        "problem": problem,
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-trials", type=int, default=10_000)
+    parser.add_argument("--reps", type=int, default=1)
+    parser.add_argument("--storages", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--postgres-url", default=os.environ.get("AUTOXAI_POSTGRES_URL"))
+    parser.add_argument("--quick", action="store_true", help="1,000 trials, 1 repetition")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n_trials, args.reps = 1000, 1
+    if "postgresql" in args.storages and not args.postgres_url:
+        parser.error("postgresql needs --postgres-url or $AUTOXAI_POSTGRES_URL")
+
+    began = time.time()
+    results: dict[tuple[str, str], list[dict]] = {}
+    for kind in args.storages:
+        for rep in range(args.reps):
+            order = LIBRARIES if rep % 2 == 0 else LIBRARIES[::-1]
+            for library in order:
+                result = run_once(library, kind, args.n_trials, args.postgres_url, rep)
+                results.setdefault((kind, library), []).append(result)
+                print(kind, library, rep, json.dumps(result), flush=True)
+    write(args, results, time.time() - began)
+    return 0
+
+
+def _median(rows: list[dict], key: str) -> float | None:
+    values = [r[key] for r in rows if key in r]
+    return statistics.median(values) if values else None
+
+
+def write(args, results, seconds: float) -> None:
+    import optuna
+    import sqlalchemy
+
+    import autoxai
+
+    lines = [
+        "# Storage under load: two drivers on one study, autoxai vs Optuna",
+        "",
+        f"- date: {dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')} "
+        f"(whole run {seconds:.0f} s)",
+        f"- nproc: {os.cpu_count()}; machine: {platform.platform()}",
+        f"- python {platform.python_version()}, autoxai {autoxai.__version__}, optuna "
+        f"{optuna.__version__}, SQLAlchemy {sqlalchemy.__version__}",
+        f"- command: `python benchmarks/storage_load.py {shlex.join(sys.argv[1:])}`",
+        "",
+        f"{args.n_trials} trials of a free objective (`x ** 2`, 4 parameters, random "
+        f"sampler), split over 2 driver processes on one study; {args.reps} "
+        "repetition(s), medians. Throughput = trials / wall time of both drivers; "
+        "overhead = a driver's optimize time / its trials.",
+        "",
+        "| storage | library | trials/s | overhead ms/trial | wall s | check |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    ratios = {}
+    for (kind, library), rows in results.items():
+        errors = [r["error"] for r in rows if "error" in r]
+        problems = sorted({r["problem"] for r in rows if r.get("problem")})
+        check = "; ".join(errors[:1] + problems) or "all trials COMPLETE, numbers 0..N-1"
+        tp, oh, wall = (_median(rows, k) for k in ("throughput", "overhead_ms", "wall"))
+        lines.append(
+            f"| {kind} | {library} | {tp or float('nan'):.1f} | {oh or float('nan'):.3f} | "
+            f"{wall:.1f} | {check} |"
+        )
+        ratios.setdefault(kind, {})[library] = tp
+    lines += ["", "Throughput ratio autoxai / Optuna (higher is better for autoxai):", ""]
+    for kind, tps in ratios.items():
+        if tps.get("autoxai") and tps.get("optuna"):
+            lines.append(f"- {kind}: {tps['autoxai'] / tps['optuna']:.2f}")
+        else:
+            lines.append(f"- {kind}: not comparable (a library did not finish)")
+    args.output.write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
