@@ -185,3 +185,16 @@ def test_when_every_configuration_fails_the_error_says_why(penguins, monkeypatch
     automl = AutoML(n_trials=2, time_budget=None, cv=2, models=["linear"])
     with pytest.raises(NoCompletedTrialsError, match="every configuration failed .*diverged"):
         automl.fit(X, y)
+
+
+@pytest.mark.slow
+def test_trial_timeout_runs_each_evaluation_in_its_own_process(penguins):
+    from autoxai.exceptions import NoCompletedTrialsError
+
+    X, y = penguins
+    automl = AutoML(n_trials=2, time_budget=None, cv=2, models=["linear"], trial_timeout=120)
+    automl.fit(X, y)
+    assert len(automl.leaderboard_) == 2 and automl.score(X, y) > 0.9
+    hasty = AutoML(n_trials=2, time_budget=None, cv=2, models=["rf"], trial_timeout=0.001)
+    with pytest.raises(NoCompletedTrialsError, match="timed out"):
+        hasty.fit(X, y)

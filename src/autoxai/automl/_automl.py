@@ -102,6 +102,11 @@ class AutoML:
     workdir : path, optional
         Where out-of-fold predictions are kept (default: a temporary directory).
     show_progress : bool
+    trial_timeout : float, optional
+        Seconds one configuration's evaluation may take; it then runs in its own
+        process, killed at the deadline (a hung or runaway fit fails its trial instead
+        of the run). Starting that process and sending it the data cost about a second
+        per trial, so use it for large tables or models that may hang.
 
     Attributes
     ----------
@@ -156,6 +161,7 @@ class AutoML:
         storage: str | None = None,
         workdir: str | Path | None = None,
         show_progress: bool = False,
+        trial_timeout: float | None = None,
     ) -> None:
         self.task = task
         self.metric = metric
@@ -171,6 +177,7 @@ class AutoML:
         self.storage = storage
         self.workdir = workdir
         self.show_progress = show_progress
+        self.trial_timeout = trial_timeout
 
     # -- checks -----------------------------------------------------------------------
     def _check_params(self) -> list[str]:
@@ -347,6 +354,7 @@ class AutoML:
                 executor=self.executor,
                 callbacks=callbacks,
                 show_progress=self.show_progress,
+                trial_timeout=self.trial_timeout,
             )
         searched = time.time()
 

@@ -65,6 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--n-jobs", type=int, default=1, help="trials run at once (default 1)")
     parser.add_argument(
+        "--trial-timeout",
+        type=float,
+        default=None,
+        metavar="SEC",
+        help="stop any one configuration's evaluation after SEC seconds (it then runs in "
+        "its own process)",
+    )
+    parser.add_argument(
         "--dask",
         default=None,
         metavar="ADDRESS",
@@ -151,6 +159,7 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
             storage=f"sqlite:///{(out / 'study.db').resolve()}",
             workdir=out / "work",
             show_progress=not args.no_progress,
+            trial_timeout=args.trial_timeout,
         )
         started = time.time()
         automl.fit(table, target=target)
