@@ -158,3 +158,48 @@ def test_plain_postgresql_url_uses_psycopg(postgres_url):
     study = tune(lambda p: p["x"] ** 2, SPACE, n_trials=3, storage=storage, random_state=0)
     assert len(study.trials) == 3
     assert "postgresql+psycopg://" in repr(storage)
+
+
+def _heartbeats(url):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT number, time_start, heartbeat FROM autoxai_trials ORDER BY number"
+        ).all()
+    engine.dispose()
+    return rows
+
+
+def test_a_silent_driver_on_another_host_is_taken_over(database_url):
+    import sqlalchemy as sa
+
+    space = {"x": Float(-1.0, 1.0)}
+    study = create_study(space, storage=database_url, study_name="hb")
+    storage = study.storage
+    storage.create_trial(study._record.study_id, params={"x": 0.5}, state=TrialState.RUNNING,
+                         owner="another-host:4242:99")  # fmt: skip
+    # it beat just now: alive, left alone
+    again = create_study(space, storage=database_url, study_name="hb", load_if_exists=True)
+    assert again.trials[0].state is TrialState.RUNNING
+    # ten minutes without a beat: dead, its trial interrupted and queued again
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE autoxai_trials SET heartbeat = heartbeat - 600")
+    engine.dispose()
+    again = create_study(space, storage=database_url, study_name="hb", load_if_exists=True)
+    assert again.trials[0].interrupted
+    assert again.trials[1].state is TrialState.WAITING and again.trials[1].retry_of == 0
+
+
+def test_driver_beats_while_a_long_trial_runs_inline(database_url, monkeypatch):
+    import time
+
+    from autoxai.study import _optimize
+
+    monkeypatch.setattr(_optimize, "HEARTBEAT_EVERY", 0.05)
+    study = create_study({"x": Float(-1.0, 1.0)}, storage=database_url, study_name="beat")
+    study.optimize(lambda p: time.sleep(0.6) or 1.0, n_trials=1)
+    ((_, start, beat),) = _heartbeats(database_url)
+    assert beat > start + 0.2  # beaten during the trial, from the driver's thread

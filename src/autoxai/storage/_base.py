@@ -99,10 +99,22 @@ class BaseStorage(ABC):
         """Whether the study had WAITING trials as of the last :meth:`get_trials`."""
 
     @abstractmethod
+    def heartbeat(self, study_id: int, owner: str) -> None:
+        """Mark ``owner``'s RUNNING trials as alive now (storages shared across hosts)."""
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may read this storage (so heartbeats matter)."""
+        return False
+
+    @abstractmethod
     def recover(
-        self, study_id: int, *, is_alive: Callable[[str], bool], requeue: bool
+        self, study_id: int, *, is_alive: Callable[[str, float | None], bool], requeue: bool
     ) -> list[Trial]:
         """Mark RUNNING trials whose owner is no longer alive FAILED (``"interrupted"``).
+
+        ``is_alive(owner, heartbeat)`` judges each owner, given the trial's last
+        heartbeat (a Unix time, or None).
 
         With ``requeue``, every interrupted trial not yet re-queued also gets a WAITING
         copy of its configuration and place in a schedule (budget, bracket, rung,

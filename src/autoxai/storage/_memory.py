@@ -111,6 +111,9 @@ class InMemoryStorage(BaseStorage):
             raise StudyError(f"trial {number} is {trial.state}, not RUNNING: cannot {action} it")
         return trial
 
+    def heartbeat(self, study_id: int, owner: str) -> None:
+        """Nothing to do: no other process reads this storage."""
+
     def has_waiting(self, study_id: int) -> bool:
         return self._n_waiting.get(study_id, 0) > 0
 
@@ -118,7 +121,7 @@ class InMemoryStorage(BaseStorage):
         return list(self._trials[study_id])
 
     def recover(
-        self, study_id: int, *, is_alive: Callable[[str], bool], requeue: bool
+        self, study_id: int, *, is_alive: Callable[[str, float | None], bool], requeue: bool
     ) -> list[Trial]:
         # Every trial here belongs to this live process: nothing to recover but re-queues.
         if not requeue:

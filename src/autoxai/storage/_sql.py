@@ -32,8 +32,9 @@ from autoxai.study._trial import INTERRUPTED, Trial, TrialState
 
 __all__ = ["SQLStorage"]
 
-#: 2 added the multi-fidelity columns (bracket, rung, parent, intermediate); a version-1
-#: database gets them on opening (nullable columns: old trials simply have none).
+#: 2 added the multi-fidelity columns (bracket, rung, parent, intermediate) and the
+#: driver's heartbeat; a version-1 database gets them on opening (nullable columns: old
+#: trials simply have none).
 SCHEMA_VERSION = 2
 
 _metadata = sa.MetaData()
@@ -69,6 +70,7 @@ _trials = sa.Table(
     sa.Column("rung", sa.Integer),
     sa.Column("parent", sa.Integer),
     sa.Column("intermediate", sa.Text),
+    sa.Column("heartbeat", sa.Float(53)),
     sa.UniqueConstraint("study_id", "number", name="uq_autoxai_trials_study_number"),
     sa.Index("ix_autoxai_trials_study_state", "study_id", "state"),
 )
@@ -300,6 +302,7 @@ class SQLStorage(BaseStorage):
                 "state": state.value,
                 "params": text,
                 "time_start": start,
+                "heartbeat": start,
                 "owner": owner,
                 **slot,
             },
@@ -350,7 +353,9 @@ class SQLStorage(BaseStorage):
             conn.execute(
                 _trials.update()
                 .where(_trials.c.trial_id == row.trial_id)
-                .values(state=TrialState.RUNNING.value, owner=owner, time_start=start)
+                .values(
+                    state=TrialState.RUNNING.value, owner=owner, time_start=start, heartbeat=start
+                )
             )
         return dataclasses.replace(_row_to_trial(row), state=TrialState.RUNNING, time_start=start)
 
@@ -401,12 +406,28 @@ class SQLStorage(BaseStorage):
             return [t for t in cache.by_number if t is not None]
         return list(cache.by_number)
 
+    @property
+    def shared(self) -> bool:
+        return True
+
+    def heartbeat(self, study_id: int, owner: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                _trials.update()
+                .where(
+                    _trials.c.study_id == study_id,
+                    _trials.c.owner == owner,
+                    _trials.c.state == TrialState.RUNNING.value,
+                )
+                .values(heartbeat=time.time())
+            )
+
     def has_waiting(self, study_id: int) -> bool:
         cache = self._caches.get(study_id)
         return bool(cache and cache.waiting)
 
     def recover(
-        self, study_id: int, *, is_alive: Callable[[str], bool], requeue: bool
+        self, study_id: int, *, is_alive: Callable[[str, float | None], bool], requeue: bool
     ) -> list[Trial]:
         interrupted: list[Trial] = []
         now = time.time()
@@ -418,7 +439,7 @@ class SQLStorage(BaseStorage):
                 )
             ).all()
             for row in running:
-                if row.owner and is_alive(row.owner):
+                if row.owner and is_alive(row.owner, row.heartbeat):
                     continue
                 conn.execute(
                     _trials.update()

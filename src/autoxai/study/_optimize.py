@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from autoxai._utils import check_int
 from autoxai.exceptions import ExecutionError, InvalidParameterError, TrialPruned
 from autoxai.schedulers import WAIT
+from autoxai.study._owner import HEARTBEAT_EVERY
 from autoxai.study._progress import Progress
 from autoxai.study._trial import INTERRUPTED, Trial, TrialState
 
@@ -188,7 +190,7 @@ def run_optimize(
         return timeout is None or time.monotonic() - start < timeout
 
     try:
-        with progress:
+        with progress, _Heartbeat(study):
             while True:
                 while held is None and not solo and len(pending) < width and may_start():
                     hide = frozenset()
@@ -247,6 +249,38 @@ def run_optimize(
         if own_pool:
             executor.shutdown(wait=False, kill_workers=True)
         raise
+
+
+class _Heartbeat:
+    """A daemon thread beating the driver's heartbeat into its RUNNING trials.
+
+    Only for storages other processes read: there, a driver on another host judges this
+    one dead when its heartbeat is ``STALE_AFTER`` seconds old, and takes its trials
+    over. A thread, so a long trial run inline still beats.
+    """
+
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Heartbeat:
+        if self.study.storage.shared:
+            self.thread = threading.Thread(target=self._beat, name="autoxai-heartbeat")
+            self.thread.daemon = True
+            self.thread.start()
+        return self
+
+    def _beat(self) -> None:
+        storage, study_id = self.study.storage, self.study._record.study_id
+        while not self.stopped.wait(HEARTBEAT_EVERY):
+            with contextlib.suppress(Exception):  # a missed beat is retried next time
+                storage.heartbeat(study_id, self.study._owner)
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
 
 
 def _submit(executor: Executor, run, objective, trial: Trial, study: Study, catch: bool) -> Future:

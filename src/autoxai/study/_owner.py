@@ -3,7 +3,10 @@
 A driver writes ``host:pid:start`` into the trials it runs, where ``start`` is the
 process's start time as the kernel records it (so a recycled pid is not mistaken for
 the old process). When a study is reopened, RUNNING trials of a dead owner on this host
-are the remains of a killed run. Owners on other hosts are assumed alive.
+are the remains of a killed run. An owner on another host cannot be asked; a driver
+sharing a database therefore beats a heartbeat into its RUNNING trials every
+``HEARTBEAT_EVERY`` seconds, and an owner elsewhere whose last beat is older than
+``STALE_AFTER`` counts as dead.
 """
 
 from __future__ import annotations
@@ -11,8 +14,14 @@ from __future__ import annotations
 import functools
 import os
 import socket
+import time
 
-__all__ = ["current_owner", "is_alive"]
+__all__ = ["HEARTBEAT_EVERY", "STALE_AFTER", "current_owner", "is_alive"]
+
+#: Seconds between a driver's heartbeats on its RUNNING trials (database storages).
+HEARTBEAT_EVERY = 30.0
+#: An owner on another host without a heartbeat for this long is taken for dead.
+STALE_AFTER = 300.0
 
 
 def _start_time(pid: int) -> str | None:
@@ -45,15 +54,20 @@ def current_owner() -> str:
     return f"{_host()}:{pid}:{_start_time(pid) or ''}"
 
 
-def is_alive(owner: str) -> bool:
-    """False only when ``owner`` is a process of this host that no longer runs."""
+def is_alive(owner: str, heartbeat: float | None = None) -> bool:
+    """Whether the driver ``owner`` may still be running its trials.
+
+    On this host: whether that very process runs. On another: whether its last
+    ``heartbeat`` (a Unix time) is less than ``STALE_AFTER`` seconds old; without one
+    (a database written before heartbeats), it is assumed alive.
+    """
     try:
         host, pid_text, start = owner.rsplit(":", 2)
         pid = int(pid_text)
     except ValueError:
         return False
     if host != _host():
-        return True
+        return heartbeat is None or time.time() - heartbeat < STALE_AFTER
     if not _pid_exists(pid):
         return False
     return not start or _start_time(pid) in (None, start)
