@@ -96,6 +96,7 @@ WORKER = HERE / "_autogluon_worker.py"
 
 #: autoxai with another ``search=`` than its default: the variant systems below.
 VARIANT_SEARCH = {
+    "autoxai-bayes": "bayes",  # the default again: a baseline run beside newer variants
     "autoxai-gp": "gp",
     "autoxai-sha": "sha",
     "autoxai-hyperband": "hyperband",
@@ -644,7 +645,13 @@ def _variant_lines(cells, rows, systems, budget) -> list[str]:
         if not n:
             continue
         search = VARIANT_SEARCH[variant]
-        if search == "gp":
+        if search == "bayes":
+            what = (
+                f"`{variant}` is autoxai's default search run again, at a later commit "
+                "and beside the variants it is meant to be compared with (see each "
+                "cell's autoxai_git and load average)"
+            )
+        elif search == "gp":
             what = (
                 f'`{variant}` is autoxai with `search="gp"` instead of the default '
                 '`"bayes"` (which gives this 22-parameter space to TPE)'
@@ -1035,8 +1042,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         nargs="+",
         choices=SYSTEMS,
         default=[s for s in SYSTEMS if s not in VARIANTS],
-        help="systems (default: all but the variants, run only when named: autoxai-gp, "
-        "-sha, -hyperband, -asha and -bohb are autoxai with that search=)",
+        help="systems (default: all but the variants, run only when named: autoxai-bayes "
+        "(the default again, as a same-conditions baseline), -gp, -sha, -hyperband, -asha "
+        "and -bohb are autoxai with that search=)",
     )
     parser.add_argument(
         "--autogluon-python",
