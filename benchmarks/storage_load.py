@@ -233,12 +233,14 @@ def write(args, results, seconds: float) -> None:
         f"- nproc: {os.cpu_count()}; machine: {platform.platform()}",
         f"- python {platform.python_version()}, autoxai {autoxai.__version__}, optuna "
         f"{optuna.__version__}, SQLAlchemy {sqlalchemy.__version__}",
-        f"- command: `python benchmarks/storage_load.py {shlex.join(sys.argv[1:])}`",
+        f"- command: `{shlex.join(['python', 'benchmarks/storage_load.py', *sys.argv[1:]])}`",
         "",
         f"{args.n_trials} trials of a free objective (`x ** 2`, 4 parameters, random "
         f"sampler), split over 2 driver processes on one study; {args.reps} "
         "repetition(s), medians. Throughput = trials / wall time of both drivers; "
-        "overhead = a driver's optimize time / its trials.",
+        "overhead = a driver's optimize time / its trials. PostgreSQL: a throwaway "
+        "server on loopback (`.ci/postgres.sh`), autoxai with its default asynchronous "
+        "commits, Optuna with the server's default (synchronous) commits.",
         "",
         "| storage | library | trials/s | overhead ms/trial | wall s | check |",
         "|---|---|---:|---:|---:|---|",
