@@ -369,8 +369,23 @@ def _tell_quietly(study: Study, trial: Trial, error: str) -> None:
         study.tell(trial, state=TrialState.FAILED, error=error)
 
 
-def _local_pool(width: int) -> Executor:
-    """A process pool that pickles with cloudpickle (loky, as shipped with joblib)."""
-    from joblib.externals.loky import get_reusable_executor
+_POOL: Executor | None = None
 
-    return get_reusable_executor(max_workers=width, timeout=60)
+
+def _local_pool(width: int) -> Executor:
+    """A process pool that pickles with cloudpickle (loky, as shipped with joblib).
+
+    autoxai's own pool, kept between calls (workers start once; idle ones exit after
+    60 s) and replaced when it is broken, shut down or of another width. Not loky's
+    global reusable executor: joblib's ``Parallel`` (scikit-learn, the explainers)
+    shares that one and expects its own subclass there.
+    """
+    global _POOL
+    from joblib.externals.loky import ProcessPoolExecutor
+
+    pool = _POOL
+    if pool is None or pool._max_workers != width or pool._flags.broken or pool._flags.shutdown:
+        if pool is not None:
+            pool.shutdown(wait=False, kill_workers=True)
+        _POOL = pool = ProcessPoolExecutor(max_workers=width, timeout=60)
+    return pool
