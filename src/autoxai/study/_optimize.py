@@ -104,13 +104,18 @@ def _executor_width(executor: Executor) -> int:
     return os.cpu_count() or 1
 
 
+def _check_seconds(name: str, value) -> None:
+    """``value`` is None or a number of seconds > 0."""
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0
+    ):
+        raise InvalidParameterError(f"{name} must be a number of seconds > 0, got {value!r}")
+
+
 def _check_budget(study: Study, n_trials, timeout) -> None:
     if n_trials is not None:
         check_int("n_trials", n_trials, minimum=0)
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
-    ):
-        raise InvalidParameterError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+    _check_seconds("timeout", timeout)
     ends_by_itself = study.pruner is None and (study.sampler.is_finite or study.scheduler)
     if n_trials is None and timeout is None and not ends_by_itself:
         raise InvalidParameterError(
@@ -143,14 +148,7 @@ def run_optimize(
             "whose objective takes a budget, for parallel workers)"
         )
     if trial_timeout is not None:
-        if (
-            isinstance(trial_timeout, bool)
-            or not isinstance(trial_timeout, (int, float))
-            or not (trial_timeout > 0)
-        ):
-            raise InvalidParameterError(
-                f"trial_timeout must be a number of seconds > 0, got {trial_timeout!r}"
-            )
+        _check_seconds("trial_timeout", trial_timeout)
         if study.pruner is not None:
             raise InvalidParameterError(
                 "trial_timeout runs each trial in its own process, where it cannot report to "
