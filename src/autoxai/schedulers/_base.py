@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from autoxai.exceptions import InvalidParameterError
-from autoxai.study._trial import Trial, TrialState
+from autoxai.study._trial import Trial, TrialState, retried
 
 if TYPE_CHECKING:
     from autoxai._utils import RandomState
@@ -181,8 +181,8 @@ def _sign(direction: str) -> float:
 def usable(trials: Sequence[Trial]) -> list[Trial]:
     """The trials a schedule counts: an interrupted trial re-queued as a retry is replaced
     by its retry (which keeps its place); one never re-queued counts as failed."""
-    retried = {t.retry_of for t in trials if t.retry_of is not None}
-    return [t for t in trials if not (t.interrupted and t.number in retried)]
+    replaced = retried(trials)
+    return [t for t in trials if not (t.interrupted and t.number in replaced)]
 
 
 def rank(trials: Sequence[Trial], direction: str) -> list[Trial]:

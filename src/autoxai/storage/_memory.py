@@ -11,7 +11,7 @@ from typing import Any
 
 from autoxai.exceptions import StudyError
 from autoxai.storage._base import BaseStorage, StudyRecord
-from autoxai.study._trial import Trial, TrialState
+from autoxai.study._trial import Trial, TrialState, retried, retry_fields
 
 __all__ = ["InMemoryStorage"]
 
@@ -128,19 +128,10 @@ class InMemoryStorage(BaseStorage):
             return []
         with self._lock:
             trials = self._trials[study_id]
-            retried = {t.retry_of for t in trials if t.retry_of is not None}
-            for t in [t for t in trials if t.interrupted and t.number not in retried]:
+            done = retried(trials)
+            for t in [t for t in trials if t.interrupted and t.number not in done]:
                 self._n_waiting[study_id] = self._n_waiting.get(study_id, 0) + 1
                 trials.append(
-                    Trial(
-                        number=len(trials),
-                        state=TrialState.WAITING,
-                        params=dict(t.params),
-                        budget=t.budget,
-                        retry_of=t.number,
-                        bracket=t.bracket,
-                        rung=t.rung,
-                        parent=t.parent,
-                    )
+                    Trial(number=len(trials), state=TrialState.WAITING, **retry_fields(t))
                 )
         return []

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from autoxai.exceptions import StorageError, StudyError
 from autoxai.storage._base import BaseStorage, StudyRecord
-from autoxai.study._trial import INTERRUPTED, Trial, TrialState
+from autoxai.study._trial import INTERRUPTED, Trial, TrialState, retry_fields
 
 __all__ = ["SQLStorage"]
 
@@ -475,14 +475,9 @@ class SQLStorage(BaseStorage):
                     self._insert_trial(
                         conn,
                         study_id,
-                        params=json.loads(row.params),
                         state=TrialState.WAITING,
                         owner="",
-                        budget=row.budget,
-                        retry_of=row.number,
-                        bracket=row.bracket,
-                        rung=row.rung,
-                        parent=row.parent,
+                        **retry_fields(_row_to_trial(row)),
                     )
         return interrupted
 

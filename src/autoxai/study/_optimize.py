@@ -23,7 +23,7 @@ from autoxai.exceptions import ExecutionError, InvalidParameterError, TrialPrune
 from autoxai.schedulers import WAIT
 from autoxai.study._owner import HEARTBEAT_EVERY
 from autoxai.study._progress import Progress
-from autoxai.study._trial import INTERRUPTED, Trial, TrialState
+from autoxai.study._trial import INTERRUPTED, Trial, TrialState, retry_fields
 
 if TYPE_CHECKING:
     from autoxai.study._study import Callback, Study
@@ -318,10 +318,8 @@ def _record(study: Study, trial: Trial, future: Future, catch: bool) -> Trial | 
             if _retries_lost(study, trial):
                 return record
             study.storage.create_trial(
-                study._record.study_id, params=trial.params, state=TrialState.WAITING,
-                owner="", budget=trial.budget, retry_of=trial.number,
-                bracket=trial.bracket, rung=trial.rung, parent=trial.parent,
-            )  # fmt: skip
+                study._record.study_id, state=TrialState.WAITING, owner="", **retry_fields(trial)
+            )
             return None
         if not catch:  # the objective's own error, re-raised as it is
             study.tell(trial, state=TrialState.FAILED, error=f"{type(exc).__name__}: {exc}")

@@ -18,7 +18,7 @@ from autoxai.schedulers import WAIT, BaseScheduler
 from autoxai.space import BaseDistribution, SearchSpace
 from autoxai.storage import BaseStorage, StudyRecord, get_storage
 from autoxai.study._owner import current_owner, is_alive
-from autoxai.study._trial import Trial, TrialState, at_top_budget, check_value
+from autoxai.study._trial import Trial, TrialState, at_top_budget, check_value, retried
 
 __all__ = ["DIRECTIONS", "Study", "create_study"]
 
@@ -130,11 +130,11 @@ class Study:
         ``n_trials - study.n_finished`` is what a resumed run still has to do.
         """
         trials = self.trials
-        retried = {t.retry_of for t in trials if t.retry_of is not None}
+        replaced = retried(trials)
         return sum(
             1
             for t in trials
-            if t.state.is_finished and not t.interrupted and t.number not in retried
+            if t.state.is_finished and not t.interrupted and t.number not in replaced
         )
 
     @property

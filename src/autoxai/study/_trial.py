@@ -11,7 +11,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["INTERRUPTED", "Trial", "TrialState", "at_top_budget", "check_value"]
+__all__ = [
+    "INTERRUPTED",
+    "Trial",
+    "TrialState",
+    "at_top_budget",
+    "check_value",
+    "retried",
+    "retry_fields",
+]
 
 #: The ``error`` recorded for a trial whose run was cut short (Ctrl-C, a killed process).
 INTERRUPTED = "interrupted"
@@ -156,3 +164,21 @@ def at_top_budget(trials: list[Trial]) -> list[Trial]:
         return complete
     top = max(budgets)
     return [t for t in complete if t.budget is None or t.budget == top]
+
+
+def retried(trials: list[Trial]) -> set[int]:
+    """Numbers of the trials that a later trial re-runs (their ``retry_of``)."""
+    return {t.retry_of for t in trials if t.retry_of is not None}
+
+
+def retry_fields(trial: Trial) -> dict[str, Any]:
+    """The ``create_trial`` arguments that queue ``trial``'s configuration again in its
+    place: same parameters and place in a schedule, ``retry_of`` its number."""
+    return {
+        "params": dict(trial.params),
+        "budget": trial.budget,
+        "bracket": trial.bracket,
+        "rung": trial.rung,
+        "parent": trial.parent,
+        "retry_of": trial.number,
+    }
