@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from autoxai._utils import RandomState, seed_from
 if TYPE_CHECKING:
     from autoxai.study import Study, Trial
 
-__all__ = ["BaseSampler", "model_history"]
+__all__ = ["BaseSampler", "model_history", "ranked_history"]
 
 
 class BaseSampler(ABC):
@@ -86,3 +87,50 @@ def model_history(trials: Sequence[Trial], min_points: int) -> list[Trial]:
         return []
     top = max(enough)
     return [t for t in trials if (full if t.budget is None else t.budget) == top]
+
+
+def ranked_history(trials: Sequence[Trial], direction: str) -> tuple[list[Trial], np.ndarray]:
+    """The finished trials a model learns from, best first, and the loss it sees for each.
+
+    COMPLETE trials come first, ordered by value. PRUNED trials follow, as in Optuna's
+    TPE: the ones that went further (a larger last reported step) first, then by the
+    value they last reported; a pruned trial that reported nothing comes last. A pruned
+    trial never ranks ahead of a complete one: it was stopped because it looked worse
+    than its peers, and its last value was measured on less training.
+
+    The losses are in minimisation sign (values negated for ``"maximize"``). A pruned
+    trial's loss is its last reported value, but never better than the worst complete
+    trial's, so a model fitted to the losses agrees with the ranking; a pruned trial
+    that reported nothing gets the worst complete loss, and is left out while no trial
+    is complete. Under an ASHA pruner only about one trial in ``eta ** rungs``
+    completes; without the pruned ones a model would wait for hundreds of trials.
+    """
+    from autoxai.study import TrialState
+
+    sign = -1.0 if direction == "maximize" else 1.0
+    complete = sorted(
+        (t for t in trials if t.state is TrialState.COMPLETE and t.value is not None),
+        key=lambda t: sign * t.value,  # stable: ties keep trial order
+    )
+    losses = [sign * t.value for t in complete]
+    worst = losses[-1] if losses else None
+
+    def depth(t: Trial) -> tuple[int, float]:
+        if not t.intermediate:  # after every pruned trial that reported (steps >= 0)
+            return (1, math.inf)
+        step = max(t.intermediate)
+        return (-step, sign * t.intermediate[step])
+
+    pruned = sorted((t for t in trials if t.state is TrialState.PRUNED), key=depth)
+    kept = []
+    for t in pruned:
+        loss = depth(t)[1]
+        if not math.isfinite(loss):
+            if worst is None:
+                continue
+            loss = worst
+        elif worst is not None:
+            loss = max(loss, worst)
+        kept.append(t)
+        losses.append(loss)
+    return complete + kept, np.asarray(losses, dtype=float)

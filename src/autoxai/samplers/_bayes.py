@@ -41,7 +41,7 @@ class BayesSampler(BaseSampler):
         Largest number of parameters (active or not) for which the GP proposes
         (default 12).
     switch_after : int
-        Finished trials (COMPLETE, including the warm-up) after which TPE proposes
+        Finished trials (COMPLETE or PRUNED, including the warm-up) after which TPE proposes
         (default 300).
     random_state : int, numpy.random.Generator or None
         Seed shared by both samplers; ``None`` draws one from the operating system.
@@ -73,7 +73,7 @@ class BayesSampler(BaseSampler):
     def sample(self, study: Study, trials: Sequence[Trial]) -> dict[str, Any] | None:
         from autoxai.study import TrialState
 
-        n_complete = sum(t.state is TrialState.COMPLETE for t in trials)
+        n_finished = sum(t.state in (TrialState.COMPLETE, TrialState.PRUNED) for t in trials)
         small = len(study.space) <= self.max_gp_params
-        sampler = self._gp if small and n_complete < self.switch_after else self._tpe
+        sampler = self._gp if small and n_finished < self.switch_after else self._tpe
         return sampler.sample(study, trials)

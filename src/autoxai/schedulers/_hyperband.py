@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from autoxai.exceptions import InvalidParameterError
 from autoxai.schedulers._sha import BracketScheduler
 
 __all__ = ["BOHB", "Hyperband"]
@@ -67,7 +68,18 @@ class BOHB(Hyperband):
     The schedule is :class:`Hyperband`'s; the default sampler is
     :class:`~autoxai.samplers.TPESampler`, which, when evaluations carry budgets,
     models only the largest budget holding enough finished evaluations (its
-    ``n_startup_trials``) and draws at random until one does.
+    ``n_startup_trials``) and draws at random until one does. Once it models, a
+    share ``random_fraction`` of new configurations is still drawn uniformly at random,
+    as in the paper: however wrong the model, BOHB then samples the space as Hyperband
+    does, and keeps Hyperband's guarantees up to a constant factor.
+
+    Parameters
+    ----------
+    min_budget, max_budget, eta, n_brackets
+        See :class:`Hyperband`.
+    random_fraction : float
+        Share of model-based proposals drawn at random instead (default 1/3, the
+        paper's ρ).
 
     References
     ----------
@@ -75,7 +87,17 @@ class BOHB(Hyperband):
     Optimization at Scale", ICML 2018.
     """
 
+    def __init__(self, min_budget, max_budget, *, eta=3, n_brackets: int | None = None,
+                 random_fraction: float = 1 / 3):  # fmt: skip
+        super().__init__(min_budget, max_budget, eta=eta, n_brackets=n_brackets)
+        if not 0 <= random_fraction < 1:
+            raise InvalidParameterError(
+                f"random_fraction must be in [0, 1), got {random_fraction!r}"
+            )
+        self.random_fraction = random_fraction
+
     def default_sampler(self, random_state=None, **options):
         from autoxai.samplers import TPESampler
 
+        options.setdefault("random_fraction", self.random_fraction)
         return TPESampler(random_state=random_state, **options)

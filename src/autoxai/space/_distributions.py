@@ -181,6 +181,22 @@ class _Numeric(BaseDistribution):
         half = self.step / 2
         return float(self._t(self.low - half)), float(self._t(self.high + half))
 
+    def unit_bin_edges(self) -> np.ndarray | None:
+        """Edges of each value's bin on the unit interval (``n_values + 1`` of them).
+
+        Value ``k`` owns ``[edges[k], edges[k + 1]]``: the encodings of the midpoints
+        to its neighbours, so the bins tile ``[0, 1]`` and decoding rounds into them.
+        On a linear scale the bins have equal widths; on a log scale (an ``Int`` with
+        ``log=True``) they shrink as the values grow. None for a continuous range.
+        """
+        if self.step is None:
+            return None
+        a, b = self._bounds()
+        mids = self.low - self.step / 2 + self.step * np.arange(self.n_values + 1)
+        edges = (self._t(mids) - a) / (b - a)
+        edges[0], edges[-1] = 0.0, 1.0  # exact ends, free of log/exp rounding
+        return edges
+
     def _snap(self, x: np.ndarray) -> list[Any]:
         """Nearest valid values to the numbers ``x``."""
         if self.step is None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autoxai._utils import RandomState, check_int
-from autoxai.samplers._base import BaseSampler, model_history
+from autoxai.samplers._base import BaseSampler, model_history, ranked_history
 
 if TYPE_CHECKING:
     from autoxai.samplers._gp._gp import GPParams
@@ -22,7 +22,7 @@ class GPSampler(BaseSampler):
 
     After ``n_startup_trials`` random configurations, each proposal:
 
-    1. encodes the COMPLETE trials in the one-hot unit cube (inactive conditional
+    1. encodes the finished trials in the one-hot unit cube (inactive conditional
        parameters imputed: 0.5 for a number, 0 for each one-hot coordinate);
     2. standardises their values, ``(y - mean) / std`` (negated to maximise);
     3. fits a GP with a Matérn-5/2 kernel, one lengthscale per coordinate, a signal
@@ -38,14 +38,17 @@ class GPSampler(BaseSampler):
        ``n_candidates`` random points and perturbations of the best trials, then a local
        search over the categoricals; discrete numbers are snapped to their values.
 
-    FAILED and PRUNED trials are ignored. All numerical work runs with one BLAS thread
-    (``threadpoolctl``), so proposals do not depend on the machine's thread count, and
-    the random numbers come from :meth:`~autoxai.samplers.BaseSampler.rng_for`.
+    PRUNED trials count as finished: each enters with its last reported value, but no
+    better than the worst COMPLETE trial's, and ``n_startup_trials`` counts them
+    (:func:`~autoxai.samplers._base.ranked_history`). FAILED trials are ignored. All
+    numerical work runs with one BLAS thread (``threadpoolctl``), so proposals do not
+    depend on the machine's thread count, and the random numbers come from
+    :meth:`~autoxai.samplers.BaseSampler.rng_for`.
 
     Parameters
     ----------
     n_startup_trials : int
-        Random configurations until this many trials are COMPLETE (default 10).
+        Random configurations until this many trials are COMPLETE or PRUNED (default 10).
     n_candidates : int
         Random points scored before the gradient step (default 2000).
     n_restarts : int
@@ -122,21 +125,22 @@ class GPSampler(BaseSampler):
         space = study.space
         rng = self.rng_for(len(trials))
         trials = model_history(trials, max(self.n_startup_trials, 1))
-        complete = [t for t in trials if t.state is TrialState.COMPLETE and t.value is not None]
-        if len(complete) < max(self.n_startup_trials, 1):
+        finished, losses = ranked_history(trials, study.direction)
+        if len(finished) < max(self.n_startup_trials, 1):
             return space.decode(rng.random(space.n_dims(onehot=False)), onehot=False)
         pending = [t for t in trials if t.state in (TrialState.RUNNING, TrialState.WAITING)]
 
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1):
-            u = self._propose(study, complete, pending, rng)
+            u = self._propose(study, finished, losses, pending, rng)
         return space.decode(u, onehot=True)
 
     def _propose(
         self,
         study: Study,
-        complete: Sequence[Trial],
+        finished: Sequence[Trial],
+        losses: np.ndarray,
         pending: Sequence[Trial],
         rng: np.random.Generator,
     ) -> np.ndarray:
@@ -151,11 +155,9 @@ class GPSampler(BaseSampler):
         if enc is None:
             enc = self._encodings[key] = CubeEncoding(space)
 
-        E = self._encode(key, enc, complete)
+        E = self._encode(key, enc, finished)
         X = np.where(np.isnan(E), enc.fill, E)
-        y = np.array([t.value for t in complete], dtype=float)
-        if study.direction == "maximize":
-            y = -y
+        y = losses
         std = float(np.std(y))
         y = (y - np.mean(y)) / (std if std > 1e-12 else 1.0)
 

@@ -6,7 +6,9 @@ observation is a mixture component, plus one uniform *prior* component. Per para
 
 * continuous numbers: a Gaussian truncated to ``[0, 1]``;
 * discrete numbers (``Int``, stepped ``Float``): the same Gaussian integrated over each
-  value's bin, as a density (probability times the number of bins);
+  value's own bin (:meth:`~autoxai.space.Int.unit_bin_edges`: equal widths on a linear
+  scale, shrinking ones on a log scale), so every value gets its own probability and
+  the probabilities sum to 1; returned as a density (probability over bin width);
 * categoricals: mass ``(prior_weight / n + 1) / (prior_weight + 1)`` on the observed
   choice, the rest spread evenly, also as a density.
 
@@ -60,7 +62,9 @@ class ParzenEstimator:
         observations cluster, wide where they are sparse.
     min_bandwidth : float
         Floor of the width (on the unit interval), raised to ``1 / min(100, n + 2)``
-        for ``n`` observations ("magic clip") and to half a bin for discrete numbers.
+        for ``n`` observations ("magic clip") and, for discrete numbers, to half the
+        mean width of a value's bin (half a bin on a linear scale; on a log scale the
+        small values' wide bins would otherwise blur the kernels where optima often are).
     """
 
     def __init__(
@@ -82,15 +86,21 @@ class ParzenEstimator:
         self.log_w_prior = math.log(prior_weight / total) if prior_weight > 0 else -np.inf
         self.prior_weight = prior_weight
         self.bandwidth = np.full((n, d), np.nan)  # per observation and parameter
+        # Bin edges of each discrete number on the unit interval.
+        self._edges = {
+            p: dist.unit_bin_edges()
+            for p, dist in enumerate(self.dists)
+            if not isinstance(dist, Categorical) and dist.n_values is not None
+        }
         for p, dist in enumerate(self.dists):
             if isinstance(dist, Categorical):
                 continue
             active = ~np.isnan(obs[:, p])
+            floor = max(min_bandwidth, 1.0 / min(100.0, 2.0 + active.sum()))
+            if dist.n_values is not None:
+                floor = max(floor, 0.5 / dist.n_values)
             self.bandwidth[active, p] = _neighbour_bandwidths(
-                obs[active, p],
-                factor=bandwidth_factor,
-                floor=max(min_bandwidth, 1.0 / min(100.0, 2.0 + active.sum())),
-                bin_width=None if dist.n_values is None else 1.0 / dist.n_values,
+                obs[active, p], factor=bandwidth_factor, floor=floor
             )
         # Terms that do not depend on the candidate, computed once: the truncation mass
         # of each kernel, and for continuous numbers the whole normalising constant.
@@ -188,15 +198,17 @@ class ParzenEstimator:
             z = (x - mu) / h
             return -0.5 * z * z + self._log_norm[have, p][None, :]
         log_mass = self._log_mass[have, p][None, :]
-        k = dist.n_values
-        idx = np.floor(x * k).clip(0, k - 1)
-        lo, hi = idx / k, (idx + 1) / k
-        return _log_diff_ndtr((lo - mu) / h, (hi - mu) / h) - log_mass + math.log(k)
+        lo, hi = _bins(self._edges[p], x)
+        return _log_diff_ndtr((lo - mu) / h, (hi - mu) / h) - log_mass - np.log(hi - lo)
 
 
-def _neighbour_bandwidths(
-    mu: np.ndarray, *, factor: float, floor: float, bin_width: float | None
-) -> np.ndarray:
+def _bins(edges: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper edges of the bins holding the unit-interval points ``x``."""
+    idx = np.searchsorted(edges, x, side="right").clip(1, len(edges) - 1)
+    return edges[idx - 1], edges[idx]
+
+
+def _neighbour_bandwidths(mu: np.ndarray, *, factor: float, floor: float) -> np.ndarray:
     """Width of each kernel: the larger gap to its sorted neighbours, clipped.
 
     The domain's ends act as neighbours only for a lone observation; otherwise the
@@ -216,8 +228,6 @@ def _neighbour_bandwidths(
         right = np.concatenate([diffs, [diffs[-1]]])
         gaps = np.maximum(left, right)
     width = np.clip(factor * gaps, floor, 1.0)
-    if bin_width is not None:
-        width = np.maximum(width, 0.5 * bin_width)
     out = np.empty(n)
     out[order] = width
     return out

@@ -10,7 +10,7 @@ import numpy as np
 
 from autoxai._utils import check_int
 from autoxai.exceptions import InvalidParameterError
-from autoxai.samplers._base import BaseSampler, model_history
+from autoxai.samplers._base import BaseSampler, model_history, ranked_history
 from autoxai.samplers._tpe._parzen import ParzenEstimator
 from autoxai.study._trial import TrialState
 
@@ -23,10 +23,14 @@ __all__ = ["TPESampler"]
 class TPESampler(BaseSampler):
     """Tree-structured Parzen estimator, multivariate, for (conditional) mixed spaces.
 
-    The finished trials are split into a *good* group (the best ``gamma`` fraction) and a
-    *bad* group. A Parzen estimator (a kernel mixture) is fitted to each: ``l(x)`` to the
-    good, ``g(x)`` to the bad. Candidates are drawn from ``l`` and the one maximising
-    ``l(x) / g(x)``, which orders candidates as expected improvement does, is proposed.
+    The finished trials are split into a *good* group (the best ``gamma`` fraction) and
+    a *bad* group. PRUNED trials count, ranked after the COMPLETE ones by how far they
+    got and then by their last reported value, as in Optuna
+    (:func:`~autoxai.samplers._base.ranked_history`), so under a pruner the model starts
+    after ``n_startup_trials`` finished trials, not complete ones. A Parzen estimator (a
+    kernel mixture) is fitted to each: ``l(x)`` to the good, ``g(x)`` to the bad.
+    Candidates are drawn from ``l`` and the one maximising ``l(x) / g(x)``, which orders
+    candidates as expected improvement does, is proposed.
 
     The kernels are multivariate (one product kernel per observation), so correlations
     between parameters are kept; log-scaled, integer, stepped and categorical parameters
@@ -40,7 +44,9 @@ class TPESampler(BaseSampler):
 
     Multi-fidelity runs (BOHB): when trials carry budgets, the model is fitted on the
     largest budget holding ``n_startup_trials`` finished evaluations, and proposals are
-    random until one does (:func:`~autoxai.samplers._base.model_history`).
+    random until one does (:func:`~autoxai.samplers._base.model_history`). BOHB also
+    draws a fraction ``random_fraction`` of its configurations at random, which keeps
+    Hyperband's guarantees when the model misleads (Falkner et al., 2018).
 
     Parameters
     ----------
@@ -63,6 +69,9 @@ class TPESampler(BaseSampler):
         Smallest kernel width (default 0.01 of each parameter's unit range).
     constant_liar : bool
         Treat RUNNING trials as bad ones (default True).
+    random_fraction : float
+        Share of model-based proposals drawn uniformly at random instead (default 0;
+        :class:`~autoxai.schedulers.BOHB` uses 1/3, after Falkner et al.).
     random_state : int, numpy.random.Generator or None
 
     References
@@ -94,6 +103,7 @@ class TPESampler(BaseSampler):
         bandwidth_factor: float = 0.6,
         min_bandwidth: float = 0.01,
         constant_liar: bool = True,
+        random_fraction: float = 0.0,
         random_state=None,
     ) -> None:
         super().__init__(random_state=random_state)
@@ -102,6 +112,10 @@ class TPESampler(BaseSampler):
         check_int("max_good", max_good, minimum=1)
         if not 0 < gamma < 1:
             raise InvalidParameterError(f"gamma must be in (0, 1), got {gamma!r}")
+        if not 0 <= random_fraction < 1:
+            raise InvalidParameterError(
+                f"random_fraction must be in [0, 1), got {random_fraction!r}"
+            )
         for name, value in (
             ("prior_weight", prior_weight),
             ("bandwidth_factor", bandwidth_factor),
@@ -117,6 +131,7 @@ class TPESampler(BaseSampler):
         self.bandwidth_factor = bandwidth_factor
         self.min_bandwidth = min_bandwidth
         self.constant_liar = constant_liar
+        self.random_fraction = random_fraction
         self._cache_key: tuple[str, str] | None = None
         self._cache: dict[int, np.ndarray] = {}
 
@@ -124,16 +139,14 @@ class TPESampler(BaseSampler):
         space = study.space
         rng = self.rng_for(len(trials))
         trials = model_history(trials, max(self.n_startup_trials, 2))
-        complete = [t for t in trials if t.state is TrialState.COMPLETE]
-        if len(complete) < max(self.n_startup_trials, 2):
+        finished, _ = ranked_history(trials, study.direction)
+        warming_up = len(finished) < max(self.n_startup_trials, 2)
+        if warming_up or (self.random_fraction > 0 and rng.random() < self.random_fraction):
             return space.decode(rng.random(space.n_dims(onehot=False)), onehot=False)
 
-        sign = 1.0 if study.direction == "minimize" else -1.0
-        # Stable sort: ties keep trial order, so the split is deterministic.
-        complete.sort(key=lambda t: sign * t.value)
-        n_good = min(math.ceil(self.gamma * len(complete)), self.max_good)
-        good = complete[:n_good]
-        bad = complete[n_good:]
+        n_good = min(math.ceil(self.gamma * len(finished)), self.max_good)
+        good = finished[:n_good]
+        bad = finished[n_good:]
         if self.constant_liar:
             bad += [t for t in trials if t.state is TrialState.RUNNING]
 
