@@ -114,6 +114,7 @@ os.environ["NUMEXPR_NUM_THREADS"] = "1"
 import argparse
 import collections
 import concurrent.futures as cf
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -281,12 +282,110 @@ REAL_PROBLEMS: dict[str, RealSpec] = {
     ),
 }
 
+# A model choice shaped like AutoML's own zoo space: a categorical picks the family,
+# each family has its own log-integers and log-floats (conditional on the choice).
+REAL_PROBLEMS["zoo-digits"] = RealSpec(
+    "zoo",
+    "digits",
+    {
+        "model": Categorical(["knn", "svm", "rf", "dt"]),
+        "knn__n_neighbors": Int(1, 64, log=True, when={"model": "knn"}),
+        "knn__weights": Categorical(["uniform", "distance"], when={"model": "knn"}),
+        "svm__C": Float(1e-2, 1e3, log=True, when={"model": "svm"}),
+        "svm__gamma": Float(1e-5, 1e-1, log=True, when={"model": "svm"}),
+        "rf__n_estimators": Int(4, 32, log=True, when={"model": "rf"}),
+        "rf__max_depth": Int(2, 32, log=True, when={"model": "rf"}),
+        "rf__min_samples_leaf": Int(1, 32, log=True, when={"model": "rf"}),
+        "rf__max_features": Float(0.05, 1.0, when={"model": "rf"}),
+        "dt__max_depth": Int(1, 32, log=True, when={"model": "dt"}),
+        "dt__min_samples_leaf": Int(1, 64, log=True, when={"model": "dt"}),
+    },
+    "model choice: k-NN, RBF SVM, random forest (4-32 trees) or tree, each with its own space",
+)
+
+
+def _zoo_synthetic(p: dict[str, Any]) -> float:
+    """Three families with their own log-integers and log-floats; the best family's
+    optimum (0) sits at a small integer and a mid-range learning rate."""
+    if p["model"] == "gbm":
+        return (
+            0.1 * (math.log2(p["gbm_leaves"]) - 3) ** 2
+            + (math.log10(p["gbm_lr"]) + 1.3) ** 2
+            + 0.2 * (math.log2(p["gbm_min_leaf"]) - 1) ** 2
+        )
+    if p["model"] == "rf":
+        return 0.05 + 0.1 * (math.log2(p["rf_depth"]) - 4) ** 2 + (p["rf_features"] - 0.4) ** 2
+    return 0.2 + 0.05 * (math.log2(p["knn_k"]) - 2) ** 2
+
+
+ZOO_SYNTHETIC = Problem(
+    "zoo_synthetic",
+    SearchSpace(
+        {
+            "model": Categorical(["gbm", "rf", "knn"]),
+            "gbm_leaves": Int(2, 256, log=True, when={"model": "gbm"}),
+            "gbm_lr": Float(1e-3, 1.0, log=True, when={"model": "gbm"}),
+            "gbm_min_leaf": Int(1, 128, log=True, when={"model": "gbm"}),
+            "rf_depth": Int(2, 64, log=True, when={"model": "rf"}),
+            "rf_features": Float(0.05, 1.0, when={"model": "rf"}),
+            "knn_k": Int(1, 128, log=True, when={"model": "knn"}),
+        }
+    ),
+    _zoo_synthetic,
+    optimum=0.0,
+)
+
+_SMALL_OPTIMA = (1, 2, 3, 5, 8)
+
+
+def _log_integers(p: dict[str, Any]) -> float:
+    """Squared log2 distance of five log-integers in 1..512 from small optima."""
+    return sum((math.log2(p[f"k{i}"]) - math.log2(o)) ** 2 for i, o in enumerate(_SMALL_OPTIMA))
+
+
+LOG_INTEGERS = Problem(
+    "log_integers",
+    SearchSpace({f"k{i}": Int(1, 512, log=True) for i in range(len(_SMALL_OPTIMA))}),
+    _log_integers,
+    optimum=0.0,
+)
+
+
+def _branch_trap(steepness: float, log10_lr: float, p: dict[str, Any]) -> float:
+    """Branches a and b are flat and easy (0.3, 0.6 plus the shared terms); only c,
+    with its conditional z tuned, reaches 0, and a random z on c is worse than a."""
+    shared = (math.log10(p["lr"]) - log10_lr) ** 2 / 4 + (p["n"] - 7) ** 2 / 100
+    if p["kind"] == "c":
+        return shared + steepness * (p["z"] - 0.8) ** 2
+    return shared + (0.3 if p["kind"] == "a" else 0.6)
+
+
+_BRANCH_SPACE = SearchSpace(
+    {
+        "lr": Float(1e-4, 1.0, log=True),
+        "n": Int(1, 20),
+        "kind": Categorical(["a", "b", "c"]),
+        "z": Float(0.0, 1.0, when={"kind": "c"}),
+    }
+)
+BRANCH_TRAP = Problem(
+    "branch_trap", _BRANCH_SPACE, functools.partial(_branch_trap, 8.0, -2.5), optimum=0.0
+)
+# Steeper: a random z on c is far worse than branch a, so c is rarely in the good group.
+BRANCH_TRAP_STEEP = Problem(
+    "branch_trap_steep", _BRANCH_SPACE, functools.partial(_branch_trap, 32.0, -0.5), optimum=0.0
+)
+
 SYNTHETIC_PROBLEMS: dict[str, Callable[[], Problem]] = {
     "branin": lambda: branin,
     "hartmann6": lambda: hartmann6,
     "rosenbrock10": lambda: rosenbrock(10),
     "ackley5": lambda: ackley(5),
     "mixed_conditional": lambda: mixed_conditional,
+    "zoo_synthetic": lambda: ZOO_SYNTHETIC,
+    "log_integers": lambda: LOG_INTEGERS,
+    "branch_trap": lambda: BRANCH_TRAP,
+    "branch_trap_steep": lambda: BRANCH_TRAP_STEEP,
 }
 PROBLEMS = (*SYNTHETIC_PROBLEMS, *REAL_PROBLEMS)
 
@@ -316,6 +415,10 @@ def build_estimator(model: str, task: str, params: dict[str, Any]) -> Any:
     from sklearn.tree import DecisionTreeClassifier
 
     p = dict(params)
+    if model == "zoo":  # "family__param" names, the family's own active
+        family = p.pop("model")
+        own = {k.split("__", 1)[1]: v for k, v in p.items() if k.startswith(f"{family}__")}
+        return build_estimator(family, task, own)
     if model == "knn":
         return make_pipeline(StandardScaler(), KNeighborsClassifier(**p))
     if model == "svm":
@@ -856,6 +959,11 @@ def render(
         f"overhead {meta['overhead_s']:.0f} s)",
         *machine_lines(),
         f"- command: `{meta['command']}`",
+        "- load average (1, 5, 15 min) at the start: "
+        + ", ".join(f"{x:.2f}" for x in meta["load"][0])
+        + "; at the end: "
+        + ", ".join(f"{x:.2f}" for x in meta["load"][1])
+        + " (2 cores)",
         f"- {len(problems)} problems, {len(seeds)} seeds (0-{max(seeds)}), {n_trials} trials "
         f"per run, {meta['workers']} worker process(es); code fingerprint "
         f"`{meta['fingerprint']}` ({meta['cached']} of {len(results)} runs from the cache)",
@@ -1151,6 +1259,26 @@ def render_runs(
     return lines
 
 
+def write_raw(path: Path, results: dict[Job, dict[str, Any]], meta: dict[str, Any]) -> None:
+    """Every run's loss per trial, so each number of the report can be traced to its runs."""
+    import gzip
+
+    runs = [
+        {
+            "problem": job.problem,
+            "sampler": job.sampler,
+            "seed": job.seed,
+            "values": r["values"],
+            "wall": r["wall"],
+            "objective_time": r["objective_time"],
+        }
+        for job, r in sorted(results.items(), key=lambda kv: dataclasses.astuple(kv[0]))
+    ]
+    head = {k: str(v) for k, v in meta.items()}
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        json.dump({"meta": head, "runs": runs}, f)
+
+
 # -- command line -----------------------------------------------------------------------
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -1239,6 +1367,7 @@ def main(argv: list[str] | None = None) -> int:
     fingerprint = code_fingerprint()
 
     started = dt.datetime.now().astimezone()
+    load_start = os.getloadavg()
     clock = time.perf_counter()
     results: dict[Job, dict[str, Any]] = {}
     cached = 0
@@ -1273,6 +1402,7 @@ def main(argv: list[str] | None = None) -> int:
         cells = make_cells(results, args.problems, samplers, seeds, budgets)
     meta = {
         "started": started,
+        "load": (load_start, os.getloadavg()),
         "elapsed": time.perf_counter() - clock,
         "quality_s": quality_s,
         "overhead_s": overhead_s,
@@ -1287,6 +1417,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report, encoding="utf-8")
+    if results:
+        raw = args.output.with_name(args.output.stem + "_runs.json.gz")
+        write_raw(raw, results, meta)
+        print(f"raw per-run results written to {raw}", file=sys.stderr)
     print(report)
     print(f"written to {args.output}", file=sys.stderr)
     return 0
