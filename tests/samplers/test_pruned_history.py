@@ -7,7 +7,7 @@ from autoxai import Float, TrialState, create_study
 from autoxai.samplers import GPSampler, RandomSampler, TPESampler
 from autoxai.samplers._base import ranked_history
 from autoxai.schedulers import ASHA, BOHB
-from autoxai.study._trial import Trial
+from autoxai.trial import Trial
 
 
 def _t(number, state, value=None, intermediate=None):

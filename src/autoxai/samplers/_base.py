@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autoxai._utils import RandomState, seed_from
+from autoxai.trial import TrialState
 
 if TYPE_CHECKING:
-    from autoxai.study import Study, Trial
+    from autoxai.study import Study
+    from autoxai.trial import Trial
 
 __all__ = ["BaseSampler", "model_history", "ranked_history"]
 
@@ -72,8 +74,6 @@ def model_history(trials: Sequence[Trial], min_points: int) -> list[Trial]:
     as BOHB does; with no such budget, none, so the sampler draws at random. A trial
     without a budget counts as a full evaluation. Without budgets, all trials.
     """
-    from autoxai.study import TrialState
-
     if all(t.budget is None for t in trials):
         return list(trials)
     full = float("inf")
@@ -105,8 +105,6 @@ def ranked_history(trials: Sequence[Trial], direction: str) -> tuple[list[Trial]
     is complete. Under an ASHA pruner only about one trial in ``eta ** rungs``
     completes; without the pruned ones a model would wait for hundreds of trials.
     """
-    from autoxai.study import TrialState
-
     sign = -1.0 if direction == "maximize" else 1.0
     complete = sorted(
         (t for t in trials if t.state is TrialState.COMPLETE and t.value is not None),

@@ -9,9 +9,11 @@ from autoxai._utils import RandomState, check_int
 from autoxai.samplers._base import BaseSampler
 from autoxai.samplers._gp import GPSampler
 from autoxai.samplers._tpe import TPESampler
+from autoxai.trial import TrialState
 
 if TYPE_CHECKING:
-    from autoxai.study import Study, Trial
+    from autoxai.study import Study
+    from autoxai.trial import Trial
 
 __all__ = ["BayesSampler"]
 
@@ -71,8 +73,6 @@ class BayesSampler(BaseSampler):
         self._tpe = TPESampler(random_state=self._seed)
 
     def sample(self, study: Study, trials: Sequence[Trial]) -> dict[str, Any] | None:
-        from autoxai.study import TrialState
-
         n_finished = sum(t.state in (TrialState.COMPLETE, TrialState.PRUNED) for t in trials)
         small = len(study.space) <= self.max_gp_params
         sampler = self._gp if small and n_finished < self.switch_after else self._tpe

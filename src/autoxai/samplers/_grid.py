@@ -12,7 +12,8 @@ from autoxai.samplers._base import BaseSampler
 from autoxai.space import iter_grid, params_key
 
 if TYPE_CHECKING:
-    from autoxai.study import Study, Trial
+    from autoxai.study import Study
+    from autoxai.trial import Trial
 
 __all__ = ["GridSampler"]
 

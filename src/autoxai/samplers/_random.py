@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from autoxai.samplers._base import BaseSampler
 
 if TYPE_CHECKING:
-    from autoxai.study import Study, Trial
+    from autoxai.study import Study
+    from autoxai.trial import Trial
 
 __all__ = ["RandomSampler"]
 

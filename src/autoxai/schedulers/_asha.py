@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from autoxai._utils import check_int
 from autoxai.schedulers._base import WAIT, BaseScheduler, Job, _Wait, rank, usable
-from autoxai.study._trial import Trial
+from autoxai.trial import Trial
 
 __all__ = ["ASHA"]
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from autoxai.exceptions import InvalidParameterError
-from autoxai.study._trial import Trial, TrialState, retried
+from autoxai.trial import Trial, TrialState, retried
 
 if TYPE_CHECKING:
     from autoxai._utils import RandomState

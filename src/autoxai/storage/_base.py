@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autoxai.study._trial import Trial, TrialState
+from autoxai.trial import Trial, TrialState
 
 __all__ = ["BaseStorage", "StudyRecord"]
 

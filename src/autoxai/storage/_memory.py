@@ -11,7 +11,7 @@ from typing import Any
 
 from autoxai.exceptions import StudyError
 from autoxai.storage._base import BaseStorage, StudyRecord
-from autoxai.study._trial import Trial, TrialState, retried, retry_fields
+from autoxai.trial import Trial, TrialState, retried, retry_fields
 
 __all__ = ["InMemoryStorage"]
 

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from autoxai.exceptions import StorageError, StudyError
 from autoxai.storage._base import BaseStorage, StudyRecord
-from autoxai.study._trial import INTERRUPTED, Trial, TrialState, retry_fields
+from autoxai.trial import INTERRUPTED, Trial, TrialState, retry_fields
 
 __all__ = ["SQLStorage"]
 

@@ -23,7 +23,7 @@ from autoxai.exceptions import ExecutionError, InvalidParameterError, TrialPrune
 from autoxai.schedulers import WAIT
 from autoxai.study._owner import HEARTBEAT_EVERY
 from autoxai.study._progress import Progress
-from autoxai.study._trial import INTERRUPTED, Trial, TrialState, retry_fields
+from autoxai.trial import INTERRUPTED, Trial, TrialState, retry_fields
 
 if TYPE_CHECKING:
     from autoxai.study._study import Callback, Study

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.progress import Progress as _RichProgress
 
-from autoxai.study._trial import Trial, TrialState
+from autoxai.trial import Trial, TrialState
 
 if TYPE_CHECKING:
     from autoxai.study._study import Study

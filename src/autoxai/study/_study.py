@@ -18,7 +18,7 @@ from autoxai.schedulers import WAIT, BaseScheduler
 from autoxai.space import BaseDistribution, SearchSpace
 from autoxai.storage import BaseStorage, StudyRecord, get_storage
 from autoxai.study._owner import current_owner, is_alive
-from autoxai.study._trial import Trial, TrialState, at_top_budget, check_value, retried
+from autoxai.trial import Trial, TrialState, at_top_budget, check_value, retried
 
 __all__ = ["DIRECTIONS", "Study", "create_study"]
 

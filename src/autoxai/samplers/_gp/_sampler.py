@@ -9,10 +9,12 @@ import numpy as np
 
 from autoxai._utils import RandomState, check_int
 from autoxai.samplers._base import BaseSampler, model_history, ranked_history
+from autoxai.trial import TrialState
 
 if TYPE_CHECKING:
     from autoxai.samplers._gp._gp import GPParams
-    from autoxai.study import Study, Trial
+    from autoxai.study import Study
+    from autoxai.trial import Trial
 
 __all__ = ["GPSampler"]
 
@@ -120,8 +122,6 @@ class GPSampler(BaseSampler):
         self._rows: dict[str, dict[int, tuple[dict[str, Any], np.ndarray]]] = {}
 
     def sample(self, study: Study, trials: Sequence[Trial]) -> dict[str, Any]:
-        from autoxai.study import TrialState
-
         space = study.space
         rng = self.rng_for(len(trials))
         trials = model_history(trials, max(self.n_startup_trials, 1))

@@ -12,10 +12,11 @@ from autoxai._utils import check_int
 from autoxai.exceptions import InvalidParameterError
 from autoxai.samplers._base import BaseSampler, model_history, ranked_history
 from autoxai.samplers._tpe._parzen import ParzenEstimator
-from autoxai.study._trial import TrialState
+from autoxai.trial import TrialState
 
 if TYPE_CHECKING:
-    from autoxai.study import Study, Trial
+    from autoxai.study import Study
+    from autoxai.trial import Trial
 
 __all__ = ["TPESampler"]
 
