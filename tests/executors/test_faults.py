@@ -9,7 +9,7 @@ import pytest
 
 from autoxai import Float, Int, TrialState, create_study, tune
 from autoxai.samplers import RandomSampler
-from autoxai.study._optimize import WORKER_LOST
+from autoxai.study._evaluate import WORKER_LOST
 
 SPACE = {"x": Float(-1.0, 1.0), "k": Int(0, 3)}
 

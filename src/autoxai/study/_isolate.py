@@ -24,6 +24,8 @@ from typing import Any
 
 import cloudpickle
 
+from autoxai.study._evaluate import EvalResult, evaluate
+
 __all__ = ["evaluate_isolated"]
 
 #: Seconds a child may take to start and load the objective before the trial's clock
@@ -32,13 +34,11 @@ STARTUP_LIMIT = 120.0
 
 
 def evaluate_isolated(objective, params: dict[str, Any], given: Any, catch: bool, timeout: float):
-    """:func:`~autoxai.study._optimize.evaluate` in a child process, at most ``timeout`` s.
+    """:func:`~autoxai.study._evaluate.evaluate` in a child process, at most ``timeout`` s.
 
     Returns an ``EvalResult``; a child killed at the deadline, or dying by itself (a
     crash, the out-of-memory killer), gives a FAILED result saying so.
     """
-    from autoxai.study._optimize import EvalResult
-
     # sys.path first, on its own: unpickling the objective may import its module.
     payload = pickle.dumps((list(sys.path), cloudpickle.dumps((objective, params, given, catch))))
     fd, path = tempfile.mkstemp(prefix="autoxai-trial-", suffix=".pkl")
@@ -96,8 +96,6 @@ def _main(path: str) -> None:
     objective, params, given, catch = cloudpickle.loads(rest)
     os.write(1, b"R")  # ready: the parent's clock starts now
     os.dup2(2, 1)  # what the objective prints goes to stderr, as the parent's would
-    from autoxai.study._optimize import evaluate
-
     try:
         result: Any = evaluate(objective, params, given, catch)
     except Exception as exc:  # only with catch=False

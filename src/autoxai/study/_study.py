@@ -18,7 +18,7 @@ from autoxai.schedulers import WAIT, BaseScheduler
 from autoxai.space import BaseDistribution, SearchSpace
 from autoxai.storage import BaseStorage, StudyRecord, get_storage
 from autoxai.study._owner import current_owner, is_alive
-from autoxai.trial import Trial, TrialState, at_top_budget, check_value, retried
+from autoxai.trial import Trial, TrialState, at_top_budget, check_value, retried, retry_fields
 
 __all__ = ["DIRECTIONS", "Study", "create_study"]
 
@@ -346,6 +346,21 @@ class Study:
         """Ask a running :meth:`optimize` to start no new trial (e.g. from a callback)."""
         self._stop_requested = True
 
+    @property
+    def stop_requested(self) -> bool:
+        """True once :meth:`stop` was called during the current :meth:`optimize`."""
+        return self._stop_requested
+
+    def _requeue(self, trial: Trial) -> None:
+        """Queue ``trial``'s configuration again, in its place in the schedule (a retry)."""
+        self._storage.create_trial(
+            self._record.study_id, state=TrialState.WAITING, owner="", **retry_fields(trial)
+        )
+
+    def _heartbeat(self) -> None:
+        """Stamp this driver's RUNNING trials as alive (shared storages)."""
+        self._storage.heartbeat(self._record.study_id, self._owner)
+
     # -- the driver loop --------------------------------------------------------------
     def optimize(
         self,
@@ -399,13 +414,19 @@ class Study:
         Ctrl-C stops cleanly: running trials are marked FAILED ("interrupted"), finished
         ones are kept, and ``KeyboardInterrupt`` is re-raised. A trial whose worker
         process dies under it (killed, out of memory) is FAILED ("worker lost") and its
-        configuration runs once more, alone (a local pool loses every running trial
-        when one worker dies); if that worker dies too, it stays FAILED. (Dask itself
-        re-runs a task whose worker died, up to its ``allowed-failures`` setting,
-        before autoxai sees a loss.)
+        configuration runs once more — alone on the local pool, which loses every
+        running trial when one worker dies; beside the others on Dask — and if that
+        worker dies too, it stays FAILED. (Dask itself re-runs a task whose worker
+        died, up to its ``allowed-failures`` setting, before autoxai sees a loss.)
+
+        With ``n_trials``, no ``timeout``, no scheduler and no ``executor``, a seeded
+        run repeats exactly with any ``n_jobs``: trial ``j`` starts only after trial
+        ``j - n_jobs`` has finished. Under a ``timeout`` or on an executor every free
+        worker gets a trial at once instead, so no worker idles behind a slow trial.
         """
         from autoxai.study._optimize import run_optimize
 
+        self._stop_requested = False
         run_optimize(
             self,
             objective,

@@ -1,0 +1,70 @@
+"""Where trials run: in this process, on autoxai's local process pool, or on any
+``concurrent.futures.Executor`` the user gives (a Dask cluster)."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Executor, Future
+
+from autoxai.exceptions import InvalidParameterError
+
+__all__ = ["InlineExecutor", "executor_width", "local_pool", "resolve_width"]
+
+
+class InlineExecutor(Executor):
+    """Runs each job at submit time, in this process: n_jobs=1 without a pool."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # KeyboardInterrupt propagates to the driver
+            future.set_exception(exc)
+        return future
+
+
+def resolve_width(n_jobs: int, executor: Executor | None) -> int:
+    """How many trials to keep in flight for ``n_jobs`` on ``executor``."""
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0 or n_jobs < -1:
+        raise InvalidParameterError(f"n_jobs must be a positive int or -1, got {n_jobs!r}")
+    if n_jobs == -1:
+        return os.cpu_count() or 1
+    if executor is not None and n_jobs == 1:
+        return executor_width(executor)
+    return n_jobs
+
+
+def executor_width(executor: Executor) -> int:
+    """How many jobs ``executor`` runs at once, as far as it tells."""
+    width = getattr(executor, "_max_workers", None)
+    if isinstance(width, int) and width > 0:
+        return width
+    client = getattr(executor, "_client", None)  # distributed.client.ClientExecutor
+    if client is not None:
+        try:
+            return max(1, sum(client.nthreads().values()))
+        except Exception:  # a client that cannot answer: fall back below
+            pass
+    return os.cpu_count() or 1
+
+
+_POOL: Executor | None = None
+
+
+def local_pool(width: int) -> Executor:
+    """A process pool that pickles with cloudpickle (loky, as shipped with joblib).
+
+    autoxai's own pool, kept between calls (workers start once; idle ones exit after
+    60 s) and replaced when it is broken, shut down or of another width. Not loky's
+    global reusable executor: joblib's ``Parallel`` (scikit-learn, the explainers)
+    shares that one and expects its own subclass there.
+    """
+    global _POOL
+    from joblib.externals.loky import ProcessPoolExecutor
+
+    pool = _POOL
+    if pool is None or pool._max_workers != width or pool._flags.broken or pool._flags.shutdown:
+        if pool is not None:
+            pool.shutdown(wait=False, kill_workers=True)
+        _POOL = pool = ProcessPoolExecutor(max_workers=width, timeout=60)
+    return pool
