@@ -142,4 +142,3 @@ def test_under_a_timeout_a_slow_trial_does_not_idle_the_other_worker():
     study.optimize(_slow_first, timeout=3.0, n_jobs=2)
     fast = [t for t in study.trials if t.state is TrialState.COMPLETE and t.params["x"] != 0.0]
     assert len(fast) >= 10
-
