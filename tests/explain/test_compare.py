@@ -142,8 +142,8 @@ def test_per_output_values_are_summed_or_picked():
 
 
 def test_ties_and_nan_rank_last():
-    a = _global("surrogate", [0.7, 0.3, 0.0, 0.0, 0.2], FEATURES + ["f4"])
-    b = _global("permutation_importance", [0.2, np.nan, 0.1, -0.1, 0.1], FEATURES + ["f4"])
+    a = _global("surrogate", [0.7, 0.3, 0.0, 0.0, 0.2], [*FEATURES, "f4"])
+    b = _global("permutation_importance", [0.2, np.nan, 0.1, -0.1, 0.1], [*FEATURES, "f4"])
     e = compare([a, b])  # f3 is unimportant by consensus (0 and below 0): not ranked
     np.testing.assert_array_equal(e.ranks[:, :3], [[1, 2, 4], [1, 4, 2.5]])
     np.testing.assert_array_equal(e.ranks[:, 4], [3, 2.5])
