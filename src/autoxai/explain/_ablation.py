@@ -281,7 +281,7 @@ def _cloneable(model: Any) -> tuple[Any, list[str]]:
         if not hasattr(model, "best_model_"):
             raise DataError(
                 "the AutoML model is not fitted yet: call fit() first (drop-column importance "
-                "refits its best pipeline, not the whole search)"
+                "refits its chosen model, not the whole search)"
             )
         model = model.best_model_  # a pipeline, or an ensemble that refits its members
     try:

@@ -310,7 +310,8 @@ def explain_model(
     model : estimator, Pipeline or AutoML
         The fitted model. Drop-column importance refits it, so it needs an estimator
         :func:`sklearn.base.clone` can copy (a fitted :class:`~autoxai.AutoML` refits its
-        best pipeline; see :func:`~autoxai.explain.drop_column_importance`).
+        chosen model, every member of an ensemble; see
+        :func:`~autoxai.explain.drop_column_importance`).
     X : DataFrame or 2-D array
         Rows to explain, in the model's original columns.
     y : array-like
