@@ -69,7 +69,7 @@ def agreement(
     --------
     >>> m = agreement(np.array([3.0, 2, 1]), np.array([3.0, 1, 2]), k=2)
     >>> m["feature"], m["rank"], round(m["pairwise_rank"], 3)
-    (1.0, 0.5, 0.667)
+    (0.5, 0.5, 0.667)
     """
     a = np.nan_to_num(np.asarray(a, dtype=float), nan=-np.inf)
     b = np.nan_to_num(np.asarray(b, dtype=float), nan=-np.inf)
