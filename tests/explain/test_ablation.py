@@ -120,7 +120,7 @@ def test_a_splitter_can_be_passed_as_cv(data):
     assert e.settings["cv"].startswith("KFold")
 
 
-def test_automl_ensemble_is_explained_through_its_best_pipeline(data):
+def test_automl_ensemble_is_refitted_as_an_ensemble(data):
     X, y = data
     automl = AutoML()
     with pytest.raises(DataError, match="not fitted"):
@@ -129,10 +129,21 @@ def test_automl_ensemble_is_explained_through_its_best_pipeline(data):
     automl.best_pipeline_ = pipes[0]
     automl.best_model_ = WeightedEnsemble(pipes, [0.5, 0.5])
     e = drop_column_importance(automl, X, y, cv=3, random_state=0)
-    assert any("best_pipeline_" in w for w in e.warnings)
-    assert e.settings["estimator"] == "Pipeline"
-    automl.best_model_ = pipes[0]
-    assert drop_column_importance(automl, X, y, cv=3, random_state=0).warnings == []
+    assert e.settings["estimator"] == "WeightedEnsemble" and e.warnings == []
+    # two equal members: the ensemble's refits equal the single pipeline's
+    single = drop_column_importance(pipes[0], X, y, cv=3, random_state=0)
+    np.testing.assert_allclose(e.values, single.values)
+
+
+def test_interval_is_nadeau_bengio_corrected(data):
+    from scipy import stats
+
+    X, y = data
+    e = drop_column_importance(by_name(), X, y, cv=3, random_state=0)
+    k = e.importances.shape[1]
+    plain = stats.t.ppf(0.975, k - 1) * e.std / np.sqrt(k)
+    # 1/k + n_test/n_train = 1/3 + 1/2 for three folds
+    np.testing.assert_allclose(e.interval[1] - e.values, plain * np.sqrt(1 + 3 * 0.5), rtol=0.02)
 
 
 def test_json_round_trip(data):

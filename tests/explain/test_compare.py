@@ -17,6 +17,11 @@ def _global(method, values, features=FEATURES, **kwargs):
     return Explanation(method, "global", list(features), np.asarray(values, float), **kwargs)
 
 
+def _with_interval(method, values, half, features=FEATURES):
+    values = np.asarray(values, float)
+    return _global(method, values, features, interval=np.stack([values - half, values + half]))
+
+
 def test_identical_rankings_agree_fully():
     a = _global("permutation_importance", [0.4, 0.3, 0.2, 0.1])
     b = _global("drop_column_importance", [4.0, 3.0, 2.0, 1.0])
@@ -26,53 +31,85 @@ def test_identical_rankings_agree_fully():
     np.testing.assert_array_equal(e.values, [1, 2, 3, 4])
     np.testing.assert_array_equal(e.ranks, np.tile([1, 2, 3, 4], (3, 1)))
     np.testing.assert_allclose(e.rank_correlation, 1.0)
-    np.testing.assert_allclose(e.kendall, 1.0)
-    assert not e.disagree.any()
+    assert not e.disagree.any() and not e.unimportant.any()
     assert e.warnings == []
     assert e.diagnostics["mean_rank_correlation"] == pytest.approx(1.0)
     assert e.methods.tolist() == ["permutation_importance", "drop_column_importance", "surrogate"]
+    for pair in e.diagnostics["agreement"]:
+        assert pair["k"] == 4
+        assert pair["feature"] == pair["rank"] == pair["pairwise_rank"] == 1.0
     np.testing.assert_array_equal(e.std, 0.0)
     frame = e.to_frame()  # mean ranks: the most important (rank 1) first
     assert frame["feature"].tolist() == FEATURES
 
 
-def test_reversed_order_is_flagged_and_explained():
-    perm = _global("permutation_importance", [0.4, 0.3, 0.2, 0.1])
-    drop = _global("drop_column_importance", [0.1, 0.2, 0.3, 0.4])
+def test_noise_is_unimportant_by_consensus_not_ranked_or_flagged():
+    # f2, f3: within noise of 0 under the score drops, tiny under SHAP
+    perm = _with_interval("permutation_importance", [0.5, 0.2, 0.004, -0.003], 0.01)
+    drop = _with_interval("drop_column_importance", [0.4, 0.25, -0.002, 0.006], 0.01)
+    shap = _with_interval("shap_importance", [1.0, 0.5, 0.03, 0.04], 0.005)
+    e = compare([perm, drop, shap])
+    assert e.unimportant.tolist() == [False, False, True, True]
+    assert e.diagnostics["unimportant_features"] == ["f2", "f3"]
+    assert np.isnan(e.values[2:]).all() and np.isnan(e.ranks[:, 2:]).all()
+    np.testing.assert_array_equal(e.values[:2], [1, 2])
+    assert not e.disagree.any() and e.warnings == []
+    assert e.to_frame()["feature"].tolist()[:2] == ["f0", "f1"]
+    # a noise column that one score drop finds (barely) above 0 is still below 2 % of its top
+    perm = _with_interval("permutation_importance", [0.5, 0.2, 0.008, 0.0], 0.005)
+    assert compare([perm, drop, shap]).unimportant.tolist() == [False, False, True, True]
+
+
+def test_a_clear_disagreement_is_flagged_with_its_cause():
+    # f1: the fitted model relies on it, but refits without it lose nothing (f1 ~ f2)
+    pairs = [["f1", "f2", 0.98]]
+    perm = _with_interval("permutation_importance", [0.5, 0.3, 0.2, 0.0], 0.02)
+    perm.diagnostics["correlated_pairs"] = pairs
+    drop = _with_interval("drop_column_importance", [0.4, 0.01, 0.02, 0.0], 0.03)
     e = compare([perm, drop])
-    np.testing.assert_array_equal(e.values, 2.5)
-    assert e.rank_correlation[0, 1] == pytest.approx(-1.0)
-    assert e.kendall[0, 1] == pytest.approx(-1.0)
-    # 4 features: top k = min(5, ceil(4/2) - 1) = 1, bottom half = ranks 3 and 4, and a
-    # spread above 2 ranks is flagged: f0 and f3 (1 vs 4), not f1 and f2 (2 vs 3).
-    assert e.disagree.tolist() == [True, False, False, True]
-    assert e.diagnostics["disagreeing_features"] == ["f0", "f3"]
-    assert e.diagnostics["top_k_used"] == 1
+    assert e.disagree.tolist() == [False, True, True, False]
+    assert e.diagnostics["disagreeing_features"] == ["f1", "f2"]
     first = e.warnings[0]
-    assert first.startswith(
-        "permutation_importance and drop_column_importance disagree on f0: ranked 1 vs 4 of 4"
-    )
-    assert "reliance of this fitted model" in first and "information the column adds" in first
-    assert "Correlated columns can explain it" in first
-    assert e.warnings[1].startswith("drop_column_importance and permutation_importance")
-    assert "refits a new model per fold" in e.warnings[1]
-    lowest = "least concordant methods are permutation_importance and drop_column_importance"
-    assert lowest in e.warnings[-1]
-    np.testing.assert_array_equal(e.interval, [[1, 2, 2, 1], [4, 3, 3, 4]])
+    assert first.startswith("permutation_importance finds f1 clearly important (0.3")
+    assert "drop_column_importance cannot tell it from 0" in first
+    assert "correlated columns (f1 ~ f2, rho=+0.98)" in first
+    # without a known correlation: an interaction or extrapolation
+    perm.diagnostics["correlated_pairs"] = []
+    assert "interaction or extrapolation" in compare([perm, drop]).warnings[0]
+    # measured on other rows: said first
+    perm.settings["rows"], drop.settings["rows"] = "training", "held-out"
+    assert "other rows (training vs held-out" in compare([perm, drop]).warnings[0]
 
 
-def test_rank_spread_threshold_and_top_k():
-    names = [f"f{i}" for i in range(10)]
-    a = _global("a", np.arange(10, 0, -1), names)  # f0 first ... f9 last
-    b_ranks = np.array([1, 2, 3, 4, 10, 6, 7, 8, 9, 5])  # b swaps f4 (5th) and f9 (10th)
-    e = compare([a, _global("b", 11 - b_ranks, names)])
-    np.testing.assert_array_equal(e.ranks[1], b_ranks)
-    # f4 and f9: best rank 5 is outside the top k = min(5, ceil(10/2) - 1) = 4, and their
-    # spread 5 does not exceed the default threshold 10/2: not flagged.
-    assert not e.disagree.any()
-    b = _global("b", 11 - b_ranks, names)
-    assert compare([a, b], disagreement=4).disagree.tolist() == [i in (4, 9) for i in range(10)]
-    assert compare([a, b], top_k=5).diagnostics["top_k_used"] == 4
+def test_a_magnitude_alone_cannot_flag_or_count_noise():
+    # SHAP gives f2 a fifth of its top, but no score drop can tell f2 from 0: SHAP is
+    # strong enough to flag it (clearly important) ...
+    perm = _with_interval("permutation_importance", [0.5, 0.3, 0.001, 0.0], 0.01)
+    shap = _with_interval("shap_importance", [1.0, 0.5, 0.2, 0.05], 0.01)
+    e = compare([perm, shap])
+    assert e.disagree.tolist() == [False, False, True, False]
+    # ... but a magnitude under strong_share counts for nothing, and never says "zero"
+    assert e.unimportant.tolist() == [False, False, False, True]
+    surrogate = _global("surrogate", [0.0, 0.9, 0.1, 0.0])
+    assert not compare([perm, surrogate]).disagree.any()
+
+
+def test_agreement_metrics_of_krishna_et_al():
+    from autoxai.explain._agreement import agreement
+
+    a = np.array([0.9, 0.5, 0.4, 0.1, 0.0])
+    b = np.array([0.8, 0.3, 0.6, 0.0, 0.2])  # top 3: f0, f2, f1 vs f0, f1, f2
+    m = agreement(a, b, k=3, sign_a=np.array([1, 1, -1, 1, 1]), sign_b=np.array([1, -1, -1, 1, 1]))
+    assert m["feature"] == 1.0  # the same three features
+    assert m["rank"] == pytest.approx(1 / 3)  # only f0 in the same place
+    assert m["sign"] == pytest.approx(2 / 3)  # f1's sign differs
+    assert m["signed_rank"] == pytest.approx(1 / 3)
+    # pairs in another order: (f1, f2) and (f3, f4) of 10
+    assert m["pairwise_rank"] == pytest.approx(0.8)
+    assert m["rank_correlation"] == pytest.approx(0.8)
+    assert np.isnan(agreement(a, b, k=3)["sign"])  # no signs: no sign agreement
+    only = agreement(a, b, k=3, among=np.array([1, 1, 1, 0, 0], bool))
+    assert only["pairwise_rank"] == pytest.approx(2 / 3)
 
 
 def test_features_are_aligned_by_name_and_dict_keys_name_methods():
@@ -105,10 +142,12 @@ def test_per_output_values_are_summed_or_picked():
 
 
 def test_ties_and_nan_rank_last():
-    a = _global("surrogate", [0.7, 0.3, 0.0, 0.0])
-    b = _global("permutation_importance", [0.2, np.nan, 0.1, -0.1])
-    e = compare([a, b])
-    np.testing.assert_array_equal(e.ranks, [[1, 2, 3.5, 3.5], [1, 4, 2, 3]])
+    a = _global("surrogate", [0.7, 0.3, 0.0, 0.0, 0.2], [*FEATURES, "f4"])
+    b = _global("permutation_importance", [0.2, np.nan, 0.1, -0.1, 0.1], [*FEATURES, "f4"])
+    e = compare([a, b])  # f3 is unimportant by consensus (0 and below 0): not ranked
+    np.testing.assert_array_equal(e.ranks[:, :3], [[1, 2, 4], [1, 4, 2.5]])
+    np.testing.assert_array_equal(e.ranks[:, 4], [3, 2.5])
+    assert e.unimportant.tolist() == [False, False, False, True, False]
 
 
 def test_errors():
@@ -127,8 +166,10 @@ def test_errors():
         compare(a)
     with pytest.raises(ParameterTypeError, match="not an Explanation"):
         compare([a, "b"])
-    with pytest.raises(InvalidParameterError, match="disagreement"):
-        compare([a], disagreement=0)
+    with pytest.raises(InvalidParameterError, match="min_share"):
+        compare([a], min_share=0)
+    with pytest.raises(InvalidParameterError, match="min_share must be <= strong_share"):
+        compare([a], min_share=0.5, strong_share=0.1)
 
 
 def test_consensus_json_round_trip():

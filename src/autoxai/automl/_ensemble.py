@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 __all__ = ["WeightedEnsemble", "greedy_selection"]
 
@@ -58,12 +59,17 @@ def greedy_selection(
     return best_counts / best_counts.sum(), float(best_loss)
 
 
-class WeightedEnsemble:
+class WeightedEnsemble(BaseEstimator):
     """A weighted average of fitted pipelines' predictions (probabilities for classes).
+
+    A scikit-learn estimator: :func:`sklearn.base.clone` copies it unfitted and
+    :meth:`fit` refits every member on the same rows, keeping the weights. So a method
+    that refits the model (drop-column importance, a refit on a training part) refits
+    the ensemble itself, not one of its members.
 
     Parameters
     ----------
-    members : list of fitted estimators
+    members : list of estimators
         Each takes the original columns.
     weights : array of float
         One per member, summing to 1.
@@ -72,22 +78,51 @@ class WeightedEnsemble:
     """
 
     def __init__(self, members, weights, classes=None) -> None:
-        self.members = list(members)
-        self.weights = np.asarray(weights, dtype=float)
-        self.classes_ = None if classes is None else np.asarray(classes)
+        self.members = members
+        self.weights = weights
+        self.classes = classes
+
+    @property
+    def classes_(self):
+        return None if self.classes is None else np.asarray(self.classes)
+
+    @property
+    def _weights(self) -> np.ndarray:
+        return np.asarray(self.weights, dtype=float)
+
+    def fit(self, X, y) -> WeightedEnsemble:
+        """Refit every member on ``X, y`` (the weights stay as chosen)."""
+        from sklearn.base import clone
+
+        self.members = [clone(m).fit(X, y) for m in self.members]
+        return self
 
     def predict_proba(self, X) -> np.ndarray:
-        if self.classes_ is None:
+        if self.classes is None:
             raise AttributeError("a regression ensemble has no predict_proba")
-        return sum(w * m.predict_proba(X) for m, w in zip(self.members, self.weights))
+        return sum(w * m.predict_proba(X) for m, w in zip(self.members, self._weights))
 
     def predict(self, X) -> np.ndarray:
-        if self.classes_ is None:
-            return sum(w * m.predict(X) for m, w in zip(self.members, self.weights))
+        if self.classes is None:
+            return sum(w * m.predict(X) for m, w in zip(self.members, self._weights))
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def __repr__(self) -> str:
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "regressor" if self.classes is None else "classifier"
+        return tags
+
+    def __setstate__(self, state: dict) -> None:
+        # models saved before the ensemble was an estimator stored ``classes_`` itself
+        if "classes" not in state:
+            state["classes"] = state.pop("classes_", None)
+        super().__setstate__(state)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return all(hasattr(m, "n_features_in_") or hasattr(m, "steps") for m in self.members)
+
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         names = [type(m[-1]).__name__ if hasattr(m, "steps") else type(m).__name__
                  for m in self.members]  # fmt: skip
-        parts = ", ".join(f"{w:.2f}*{n}" for w, n in zip(self.weights, names))
+        parts = ", ".join(f"{w:.2f}*{n}" for w, n in zip(self._weights, names))
         return f"WeightedEnsemble({parts})"

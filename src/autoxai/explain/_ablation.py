@@ -66,9 +66,9 @@ def drop_column_importance(
     ----------
     model : scikit-learn estimator or Pipeline, or a fitted AutoML
         Anything :func:`sklearn.base.clone` can clone; fitted or not (only its
-        parameters are used). For a fitted :class:`~autoxai.AutoML` the best pipeline
-        is refitted: its ``best_model_`` when that is a single pipeline, else (an
-        ensemble, which cannot be cloned) its ``best_pipeline_``, with a warning.
+        parameters are used). For a fitted :class:`~autoxai.AutoML` its ``best_model_``
+        is refitted: the best pipeline, or the ensemble, whose members are all refitted
+        with their weights kept, so the result speaks of the model that predicts.
     X : DataFrame or 2-D array
         The data to cross-validate on, in the model's original columns.
     y : array-like
@@ -84,9 +84,11 @@ def drop_column_importance(
         Columns removed *together* (e.g. two measurements of the same thing, which
         removed one at a time each look useless because the other stands in for it).
     confidence : float
-        Level of the t-based confidence interval of each mean, in ``(0, 1)``. The folds
-        share training rows, so their importances are not independent and the interval
-        is somewhat optimistic (Nadeau & Bengio, 2003).
+        Level of the confidence interval of each mean, in ``(0, 1)``: a t-interval
+        across folds with Nadeau & Bengio's (2003) corrected variance. The folds share
+        training rows, so their importances are correlated and the plain ``std /
+        sqrt(k)`` would be too narrow; the correction scales the variance by ``1/k +
+        n_test/n_train`` instead of ``1/k``.
     n_jobs : int or None
         Processes running refits in parallel (joblib's loky backend; -1 for all cores).
     random_state : int, numpy.random.Generator or None
@@ -162,7 +164,7 @@ def drop_column_importance(
     scores = np.array([r[0] for r in results]).reshape(len(splits), len(units) + 1)
     baseline = scores[:, 0]
     importances = (baseline[:, None] - scores[:, 1:]).T  # (n_units, n_folds)
-    values, std, interval = summarise(importances, confidence)
+    values, std, interval = summarise(importances, confidence, inflation=_nadeau_bengio(splits))
 
     top = int(np.argmax(values))
     if len(splits) > 1 and std[top] > abs(values[top]):
@@ -213,6 +215,17 @@ def drop_column_importance(
         random_state=seed,
         arrays={"importances": importances},
     )
+
+
+def _nadeau_bengio(splits: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    """How much wider the corrected interval is than the plain one across ``k`` folds.
+
+    Nadeau & Bengio (2003): the variance of a mean over ``k`` resamples whose training
+    sets overlap is about ``(1/k + n_test/n_train) * s^2``, not ``s^2 / k``.
+    """
+    k = len(splits)
+    ratio = float(np.mean([len(test) / len(train) for train, test in splits]))
+    return float(np.sqrt(1.0 + k * ratio))
 
 
 def _fit_and_score(
@@ -268,17 +281,9 @@ def _cloneable(model: Any) -> tuple[Any, list[str]]:
         if not hasattr(model, "best_model_"):
             raise DataError(
                 "the AutoML model is not fitted yet: call fit() first (drop-column importance "
-                "refits its best pipeline, not the whole search)"
+                "refits its chosen model, not the whole search)"
             )
-        best = model.best_model_
-        if not hasattr(best, "get_params"):
-            best = model.best_pipeline_
-            warnings.append(
-                f"The AutoML model is an ensemble ({model.best_model_!r}), which cannot be "
-                "refitted as one estimator; the importances are those of its best single "
-                "pipeline (best_pipeline_)."
-            )
-        model = best
+        model = model.best_model_  # a pipeline, or an ensemble that refits its members
     try:
         clone(model)
     except Exception as exc:  # sklearn raises TypeError, or anything a broken get_params does

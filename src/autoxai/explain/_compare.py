@@ -8,16 +8,17 @@ model imitating the model uses it. They agree on clear cases and part ways on co
 columns, interactions and noise — and *where* they part ways is itself worth reporting
 (Fisher, Rudin & Dominici 2019; Covert, Lundberg & Lee 2021).
 
-:func:`compare` turns each method's values into ranks, averages them into a consensus
-ranking, measures how far the methods agree (Spearman and Kendall rank correlations)
-and flags features the methods disagree on, with a plain-words warning saying which
-methods and what their difference in meaning can explain. :func:`explain_model` runs the
-standard set of methods with small, sensible defaults and compares them.
+:func:`compare` reads each method's values *with their intervals*: features no method
+can tell from zero are "unimportant by consensus" and not ranked against each other; a
+feature is flagged only when one method finds it clearly important and another cannot
+tell it from zero, with the likely cause in words; the rest are ranked by mean rank.
+For every pair of methods it measures the agreement metrics of Krishna et al. (2022)
+(:mod:`autoxai.explain._agreement`). :func:`explain_model` runs the standard set of
+methods with small, sensible defaults and compares them.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
@@ -25,18 +26,23 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
-from scipy.stats import kendalltau, rankdata
+from scipy.stats import rankdata
 
 from autoxai._utils import RandomState, check_int, did_you_mean, seed_from
 from autoxai.exceptions import DataError, InvalidParameterError, ParameterTypeError
+from autoxai.explain._agreement import agreement
 from autoxai.explain._base import Explanation
 from autoxai.explain._common import check_n_jobs, subsample
 from autoxai.explain._model import as_frame, target_array
 
 __all__ = ["compare", "explain_model"]
 
-#: Spearman correlation below which the least concordant pair of methods is warned about.
-LOW_CORRELATION = 0.5
+#: A feature is important to a method from this share of the method's largest value up
+#: (with its interval above 0), and clearly important from STRONG_SHARE up.
+MIN_SHARE = 0.02
+STRONG_SHARE = 0.1
+#: Methods whose values are magnitudes (never below 0, non-zero for fitted noise).
+_MAGNITUDES = frozenset({"shap_importance", "surrogate"})
 #: Features named in a warning before "and N more".
 _NAMED = 5
 #: Rows explained by SHAP in :func:`explain_model` (SHAP's cost grows with each row).
@@ -73,25 +79,33 @@ def compare(
     explanations: Sequence[Explanation] | Mapping[str, Explanation],
     *,
     top_k: int = 5,
-    disagreement: float | None = None,
+    min_share: float = MIN_SHARE,
+    strong_share: float = STRONG_SHARE,
     output: str | None = None,
 ) -> Explanation:
-    """Rank features by several global explanations and report where they disagree.
+    """A consensus of several global explanations that knows noise from signal.
 
-    Each method's values are turned into ranks — 1 for the most important feature,
-    ties sharing their average rank — with "important" meaning a larger value, as for
-    every global importance in :mod:`autoxai.explain` (a negative permutation importance
-    ranks below zero; NaN ranks last). The consensus is the mean rank over methods.
+    Each method's value of a feature is read as a *share* of that method's largest
+    value, together with its confidence interval when it has one:
 
-    A feature is flagged as *disagreed on* when either
+    * a method calls a feature **important** when its share is at least ``min_share``
+      and its interval lies above 0. A magnitude (mean ``|SHAP|``, a surrogate's
+      importance) is never below 0 and is non-zero for any column the model moves on,
+      noise it fitted included, so a magnitude counts only from ``strong_share`` up;
+    * a feature no method calls important is **unimportant by consensus**: it gets no
+      rank (NaN), since ranking noise against noise says nothing;
+    * a feature is **flagged** (the methods disagree) only when one method calls it
+      clearly important (share ``>= strong_share``, interval above 0) while another,
+      one that can tell a value from zero (a score drop with an interval: permutation,
+      drop-column), finds it indistinguishable from 0. The warning names the likely
+      cause: correlated columns, an interaction or extrapolation, or a method measured
+      on other rows.
 
-    * some method ranks it in its top ``k`` and another ranks it in the bottom half
-      (rank ``> ceil(n_features / 2)``), where ``k = min(top_k, ceil(n_features / 2) -
-      1)`` (at least 1) so that at least one rank lies between "top" and "bottom half" and
-      two neighbours swapping places are not flagged; or
-    * its rank spread across methods (worst rank minus best rank) exceeds
-      ``disagreement`` (default ``n_features / 2``: the methods place it more than half
-      the ranking apart).
+    The other features are ranked by each method (1 = most important, ties sharing
+    their average rank) and the consensus is their mean rank. For every pair of
+    methods :func:`~autoxai.explain._agreement.agreement` measures how far the rankings
+    agree (Krishna et al. 2022), at the top ``k`` and over the features not
+    unimportant by consensus.
 
     Parameters
     ----------
@@ -103,11 +117,16 @@ def compare(
         repeated name gets ``#2``, ``#3``...); a dict by its keys. Values with an output
         axis, shape ``(n_outputs, n_features)`` (e.g. the SHAP importance of a
         classifier per class), are reduced to one value per feature: the sum over
-        outputs of their absolute values, or the row of ``output`` when given.
+        outputs of their absolute values (and of the interval bounds), or the row of
+        ``output`` when given. Each explanation should explain the same model on the
+        same kind of rows; ``settings["rows"]`` (``"held-out"``, ``"training"``), when
+        set, is compared.
     top_k : int
-        Size of "a method's top features" in the disagreement rule (capped as above).
-    disagreement : float > 0 or None
-        Rank spread above which a feature is flagged; default ``n_features / 2``.
+        The top of each ranking the agreement metrics look at (at most the number of
+        features not unimportant by consensus).
+    min_share, strong_share : float
+        The shares of a method's largest value that make a feature important, and
+        clearly important (see above); ``0 < min_share <= strong_share <= 1``.
     output : str or None
         For per-output values: the output (class) to compare, by its name in the
         explanation's ``output_names``; default: sum of |values| over outputs.
@@ -116,22 +135,20 @@ def compare(
     -------
     Explanation
         ``method="consensus"``, ``scope="global"``, ``feature_names`` in the first
-        explanation's order, ``values`` the mean rank (1 = most important; lower is
-        more important, which ``settings["lower_is_better"]`` tells
-        :meth:`~Explanation.to_frame`, so it lists the most important first), ``std``
-        the standard deviation of the ranks across methods and ``interval`` the best
-        and the worst rank. Arrays:
-        ``ranks`` (``(n_methods, n_features)``), ``scores`` (the values ranked, same
-        shape), ``methods`` (names), ``rank_correlation`` (Spearman, ``(n_methods,
-        n_methods)``; NaN when a method ranks every feature equal), ``kendall`` (Kendall's
-        tau-b, same shape) and ``disagree`` (bool per feature). Diagnostics:
-        ``mean_rank_correlation`` (mean Spearman over pairs of methods; None for one
-        method), ``lowest_correlation`` (the least concordant pair and its rho),
-        ``disagreeing_features``, ``top_k_used``, ``disagreement_threshold`` and
-        ``warnings``: one sentence per disagreed feature (up to 5) naming the two methods
-        that rank it furthest apart and what each measures, and one naming the least
-        concordant pair of methods when its Spearman correlation is below 0.5 or
-        any feature is disagreed on.
+        explanation's order, ``values`` the mean rank (1 = most important; NaN for the
+        unimportant by consensus; ``settings["lower_is_better"]`` makes
+        :meth:`~Explanation.to_frame` list the most important first), ``std`` the
+        standard deviation of the ranks across methods and ``interval`` the best and
+        the worst rank. Arrays: ``ranks`` and ``scores`` (``(n_methods,
+        n_features)``), ``shares``, ``important`` (bool, per method and feature),
+        ``methods``, ``unimportant`` and ``disagree`` (bool per feature),
+        ``rank_correlation`` (Spearman over the features not unimportant by consensus,
+        ``(n_methods, n_methods)``). Diagnostics: ``agreement`` (one dict per pair of
+        methods: ``methods``, ``k`` and the six metrics), ``mean_rank_correlation``,
+        ``lowest_correlation`` (the least concordant pair and its rho),
+        ``unimportant_features``, ``disagreeing_features``, ``min_share``,
+        ``strong_share``, ``n_methods`` and ``warnings``: one sentence per flagged
+        feature (up to 5) naming the two methods, their values and the likely cause.
 
     Raises
     ------
@@ -153,85 +170,85 @@ def compare(
     Examples
     --------
     >>> import numpy as np
+    >>> interval = np.array([[0.4, 0.1, -0.01], [0.6, 0.3, 0.01]])
     >>> a = Explanation("permutation_importance", "global", ["x", "y", "z"],
-    ...                 np.array([0.5, 0.2, 0.0]))
+    ...                 np.array([0.5, 0.2, 0.0]), interval=interval)
     >>> b = Explanation("drop_column_importance", "global", ["z", "y", "x"],
-    ...                 np.array([0.0, 0.1, 0.4]))
+    ...                 np.array([0.0, 0.1, 0.4]), interval=interval[:, ::-1])
     >>> c = compare([a, b])
-    >>> c.values.tolist(), bool(c.disagree.any())
-    ([1.0, 2.0, 3.0], False)
+    >>> c.values.tolist(), c.unimportant.tolist(), bool(c.disagree.any())
+    ([1.0, 2.0, nan], [False, False, True], False)
     """
     names, items = _named(explanations)
     top_k = check_int("top_k", top_k, minimum=1)
+    min_share, strong_share = _check_shares(min_share, strong_share)
     feature_names = _common_features(names, items)
-    n_features = len(feature_names)
-    if disagreement is None:
-        threshold = n_features / 2
-    else:
-        if not isinstance(disagreement, Real) or isinstance(disagreement, bool):
-            raise ParameterTypeError(
-                f"disagreement must be a number (a rank spread) or None, got {disagreement!r}"
-            )
-        if not disagreement > 0:
-            raise InvalidParameterError(
-                f"disagreement must be a rank spread > 0, got {disagreement!r}"
-            )
-        threshold = float(disagreement)
+    n_methods, n_features = len(names), len(feature_names)
 
-    scores = np.stack(
-        [_scores(name, e, feature_names, output) for name, e in zip(names, items)]
-    )  # (n_methods, n_features)
-    ranks = np.stack([rankdata(-np.nan_to_num(s, nan=-np.inf)) for s in scores])
-    n_methods = len(names)
+    scores = np.stack([_scores(name, e, feature_names, output) for name, e in zip(names, items)])
+    lows = np.stack([_lows(e, feature_names, output) for e in items])
+    top = np.nanmax(np.where(np.isfinite(scores), scores, -np.inf), axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(top > 0, np.nan_to_num(scores, nan=0.0) / top, 0.0)
+    has_interval = np.isfinite(lows)
+    above_zero = has_interval & (np.nan_to_num(lows, nan=-np.inf) > 0)
+    magnitude = np.array([e.method in _MAGNITUDES for e in items])[:, None]
+    important = np.where(
+        magnitude,
+        (shares >= strong_share) & (above_zero | ~has_interval),
+        (shares >= min_share) & (above_zero | ~has_interval),
+    )
+    unimportant = ~important.any(axis=0)
+    strong = (shares >= strong_share) & above_zero
+    indistinct = has_interval & ~magnitude & ~above_zero
+    disagree = strong.any(axis=0) & indistinct.any(axis=0) & ~unimportant
+
+    ranked = ~unimportant
+    ranks = np.full((n_methods, n_features), np.nan)
+    if ranked.any():
+        ranks[:, ranked] = np.stack(
+            [rankdata(-np.nan_to_num(s[ranked], nan=-np.inf)) for s in scores]
+        )
+    signs = [_signs(e, feature_names, output) for e in items]
+    among = ranked if ranked.sum() >= 2 else np.ones(n_features, dtype=bool)
+    k = min(top_k, max(1, int(ranked.sum())))  # the top of the features worth ranking
     spearman = np.eye(n_methods)
-    kendall = np.eye(n_methods)
+    pairs_agreement = []
     for i, j in combinations(range(n_methods), 2):
-        spearman[i, j] = spearman[j, i] = _correlation(ranks[i], ranks[j])
-        ranked = np.ptp(ranks[i]) > 0 and np.ptp(ranks[j]) > 0
-        tau = kendalltau(ranks[i], ranks[j]).statistic if ranked else math.nan
-        kendall[i, j] = kendall[j, i] = tau
-
-    k = max(1, min(top_k, math.ceil(n_features / 2) - 1))
-    bottom = math.ceil(n_features / 2)
-    best, worst = ranks.min(axis=0), ranks.max(axis=0)
-    disagree = ((best <= k) & (worst > bottom)) | (worst - best > threshold)
-
-    pairs = [
+        metrics = agreement(
+            scores[i], scores[j], k=k, sign_a=signs[i], sign_b=signs[j], among=among
+        )
+        spearman[i, j] = spearman[j, i] = metrics["rank_correlation"]
+        pairs_agreement.append({"methods": [names[i], names[j]], "k": k} | metrics)
+    correlations = [
         (spearman[i, j], names[i], names[j])
         for i, j in combinations(range(n_methods), 2)
         if np.isfinite(spearman[i, j])
     ]
-    mean_correlation = float(np.mean([p[0] for p in pairs])) if pairs else None
-    lowest = min(pairs, key=lambda p: p[0]) if pairs else None
+    mean_correlation = float(np.mean([c[0] for c in correlations])) if correlations else None
+    lowest = min(correlations, key=lambda c: c[0]) if correlations else None
 
     warnings = [
-        _disagreement_sentence(feature_names[f], ranks[:, f], names, items, n_features)
+        _disagreement_sentence(feature_names[f], f, scores, lows, strong, indistinct, names, items)
         for f in np.flatnonzero(disagree)[:_NAMED]
     ]
     n_flagged = int(disagree.sum())
     if n_flagged > _NAMED:
         warnings.append(f"... and {n_flagged - _NAMED} more feature(s) the methods disagree on.")
-    if lowest is not None and (lowest[0] < LOW_CORRELATION or n_flagged):
-        rho, a, b = lowest
-        sentence = (
-            f"The least concordant methods are {a} and {b} (Spearman rank correlation {rho:.2f})"
-        )
-        if rho < LOW_CORRELATION:
-            sentence += (
-                f", below {LOW_CORRELATION}: their rankings answer different questions (or "
-                "one of them is noisy); read them feature by feature rather than through "
-                "the average rank"
-            )
-        warnings.append(sentence + ".")
 
+    with np.errstate(invalid="ignore"):
+        values = np.where(ranked, np.nanmean(np.where(ranked, ranks, 0.0), axis=0), np.nan)
+        spread = np.where(ranked, np.nanstd(np.where(ranked, ranks, 0.0), axis=0), np.nan)
     method_array = np.empty(n_methods, dtype=object)
     method_array[:] = names
     diagnostics: dict[str, Any] = {
+        "agreement": pairs_agreement,
         "mean_rank_correlation": mean_correlation,
         "lowest_correlation": None if lowest is None else [lowest[1], lowest[2], float(lowest[0])],
+        "unimportant_features": [feature_names[f] for f in np.flatnonzero(unimportant)],
         "disagreeing_features": [feature_names[f] for f in np.flatnonzero(disagree)],
-        "top_k_used": k,
-        "disagreement_threshold": threshold,
+        "min_share": min_share,
+        "strong_share": strong_share,
         "n_methods": n_methods,
         "warnings": warnings,
     }
@@ -239,22 +256,25 @@ def compare(
         method="consensus",
         scope="global",
         feature_names=feature_names,
-        values=ranks.mean(axis=0),
-        std=ranks.std(axis=0),
-        interval=np.stack([best, worst]),
+        values=values,
+        std=spread,
+        interval=np.stack([np.min(ranks, axis=0), np.max(ranks, axis=0)]),
         diagnostics=diagnostics,
         settings={
             "top_k": top_k,
-            "disagreement": disagreement,
+            "min_share": min_share,
+            "strong_share": strong_share,
             "output": output,
             "lower_is_better": True,
         },
         arrays={
             "ranks": ranks,
             "scores": scores,
+            "shares": shares,
+            "important": important,
             "methods": method_array,
             "rank_correlation": spearman,
-            "kendall": kendall,
+            "unimportant": unimportant,
             "disagree": disagree,
         },
     )
@@ -290,7 +310,8 @@ def explain_model(
     model : estimator, Pipeline or AutoML
         The fitted model. Drop-column importance refits it, so it needs an estimator
         :func:`sklearn.base.clone` can copy (a fitted :class:`~autoxai.AutoML` refits its
-        best pipeline; see :func:`~autoxai.explain.drop_column_importance`).
+        chosen model, every member of an ensemble; see
+        :func:`~autoxai.explain.drop_column_importance`).
     X : DataFrame or 2-D array
         Rows to explain, in the model's original columns.
     y : array-like
@@ -468,49 +489,99 @@ def _scores(name: str, e: Explanation, features: list[str], output: str | None) 
     return values[[position[f] for f in features]]
 
 
-def _correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson correlation of two rank vectors (= Spearman); NaN if either is constant."""
-    a, b = a - a.mean(), b - b.mean()
-    denominator = math.sqrt(float(a @ a) * float(b @ b))
-    return float(a @ b) / denominator if denominator > 0 else math.nan
+def _lows(e: Explanation, features: list[str], output: str | None) -> np.ndarray:
+    """The lower bound of each feature's interval (NaN without one), reduced like values."""
+    if e.interval is None:
+        return np.full(len(features), np.nan)
+    low = np.asarray(e.interval, dtype=float)[0]
+    if low.ndim == 2:
+        if output is None:  # the sum over outputs is above 0 when any output is
+            low = np.where(np.isfinite(low), low, np.nan).max(axis=0)
+        else:
+            low = low[[str(o) for o in (e.output_names or [])].index(str(output))]
+    position = {f: i for i, f in enumerate(e.feature_names)}
+    return low[[position[f] for f in features]]
+
+
+def _signs(e: Explanation, features: list[str], output: str | None) -> np.ndarray | None:
+    """Each feature's sign of effect (``arrays["direction"]``), or None."""
+    direction = e.arrays.get("direction")
+    if direction is None:
+        return None
+    direction = np.asarray(direction, dtype=float)
+    if direction.ndim == 2:
+        names = [str(o) for o in (e.output_names or [])]
+        direction = direction[-1 if output is None else names.index(str(output))]
+    position = {f: i for i, f in enumerate(e.feature_names)}
+    return direction[[position[f] for f in features]]
+
+
+def _check_shares(min_share: Any, strong_share: Any) -> tuple[float, float]:
+    for name, value in (("min_share", min_share), ("strong_share", strong_share)):
+        if not isinstance(value, Real) or isinstance(value, bool) or not 0 < value <= 1:
+            raise InvalidParameterError(f"{name} must be a number in (0, 1], got {value!r}")
+    if min_share > strong_share:
+        raise InvalidParameterError(
+            f"min_share must be <= strong_share, got min_share={min_share}, "
+            f"strong_share={strong_share}"
+        )
+    return float(min_share), float(strong_share)
 
 
 def _disagreement_sentence(
     feature: str,
-    ranks: np.ndarray,
+    f: int,
+    scores: np.ndarray,
+    lows: np.ndarray,
+    strong: np.ndarray,
+    indistinct: np.ndarray,
     names: list[str],
     items: list[Explanation],
-    n_features: int,
 ) -> str:
-    """One warning: the two methods ranking ``feature`` furthest apart, and why they may."""
-    high, low = int(np.argmin(ranks)), int(np.argmax(ranks))
+    """One warning: a method finding ``feature`` clearly important, one finding it 0, why."""
+    high = max(np.flatnonzero(strong[:, f]), key=lambda m: scores[m, f] / np.nanmax(scores[m]))
+    low = int(np.flatnonzero(indistinct[:, f])[0])
     a, b = items[high].method, items[low].method
     sentence = (
-        f"{names[high]} and {names[low]} disagree on {feature}: ranked "
-        f"{_rank(ranks[high])} vs {_rank(ranks[low])} of {n_features}"
+        f"{names[high]} finds {feature} clearly important ({scores[high, f]:.3g}, interval "
+        f"above 0) but {names[low]} cannot tell it from 0 ({scores[low, f]:.3g}, interval "
+        f"from {lows[low, f]:.3g}) — {names[high]} measures {_MEANS.get(a, a)}; "
+        f"{names[low]} measures {_MEANS.get(b, b)}. Likely cause: "
     )
-    meanings = [f"{names[i]} measures {_MEANS[m]}" for i, m in ((high, a), (low, b)) if m in _MEANS]
-    if meanings:
-        sentence += " — " + "; ".join(meanings)
-    reliance = {"permutation_importance", "background_importance", "shap_importance"}
-    if a in reliance and b == "drop_column_importance":
-        sentence += (
-            f". Correlated columns can explain it: refitted without {feature}, the model "
-            "reads the same information from the columns correlated with it"
-        )
-    elif a == "drop_column_importance" and b in reliance:
-        sentence += (
-            f". This fitted model barely relies on {feature}, yet models refitted without "
-            "it score worse: drop-column refits a new model per fold, so check its interval "
-            "across folds before reading much into it"
-        )
-    elif "surrogate" in (a, b):
-        sentence += ". Check the surrogate's fidelity before trusting its ranking"
-    return sentence + "."
+    return sentence + _likely_cause(feature, items[high], items[low]) + "."
 
 
-def _rank(rank: float) -> str:
-    return f"{rank:g}"
+def _likely_cause(feature: str, high: Explanation, low: Explanation) -> str:
+    """Correlated columns, other rows, an interaction or extrapolation: the likeliest."""
+    rows_high, rows_low = high.settings.get("rows"), low.settings.get("rows")
+    if rows_high and rows_low and rows_high != rows_low:
+        return (
+            f"the two were measured on other rows ({rows_high} vs {rows_low} rows): a model "
+            "explained on the rows it learnt shows what it memorised"
+        )
+    partners = [
+        (a if b == feature else b, rho)
+        for e in (high, low)
+        for a, b, rho in e.diagnostics.get("correlated_pairs", [])
+        if feature in (a, b)
+    ]
+    if partners:
+        other, rho = partners[0]
+        return (
+            f"correlated columns ({feature} ~ {other}, rho={rho:+.2f}): the fitted model "
+            f"uses both, and a model refit without {feature} reads the same information "
+            f"from {other}"
+        )
+    if low.method == "drop_column_importance":
+        return (
+            "an interaction or extrapolation: this fitted model reacts when the column is "
+            "moved off the data (shuffled or replaced, which creates rows it never saw, or "
+            "breaks an interaction), yet models refit without it predict as well"
+        )
+    return (
+        "an interaction: its effect may show only together with other columns, which "
+        f"{low.method} does not credit to it alone"
+    )
 
 
 def _check_methods(methods: Iterable[str]) -> list[str]:

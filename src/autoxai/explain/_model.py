@@ -97,9 +97,40 @@ def as_frame(X: Any, feature_names: list[str] | None = None) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def training_rows_warning(model: Any, frame: pd.DataFrame) -> str | None:
+    """A warning when most rows of ``frame`` are rows ``model`` was fitted on.
+
+    Detectable for a fitted :class:`~autoxai.AutoML` while it holds its training rows
+    (``dataset_``; a saved and reloaded one keeps none): rows are matched by a hash of
+    their values in the columns both share. On rows it was trained on, a model that can
+    memorise (a forest, boosting, k-NN) looks as if it relied on pure-noise columns,
+    and its score is better than on new rows.
+    """
+    if not _is_automl(model):
+        return None
+    seen = getattr(getattr(model, "dataset_", None), "X", None)
+    columns = [] if seen is None else [c for c in frame.columns if c in seen.columns]
+    if not columns or len(seen) == 0 or len(frame) == 0:
+        return None
+    known = set(pd.util.hash_pandas_object(seen[columns], index=False))
+    share = float(pd.util.hash_pandas_object(frame[columns], index=False).isin(known).mean())
+    if share < 0.5:
+        return None
+    return (
+        f"{share:.0%} of these rows are rows the model was trained on. A model that can "
+        "memorise them shows what it memorised, not what it relies on to predict new "
+        "rows (pure-noise columns look important, the score looks better than it is): "
+        "explain it on held-out rows."
+    )
+
+
+def _is_automl(model: Any) -> bool:
+    return type(model).__name__ == "AutoML" and type(model).__module__.startswith("autoxai")
+
+
 def _unwrap(model: Any) -> Any:
     """The fitted estimator inside an AutoML object (which is not itself checked)."""
-    if type(model).__name__ == "AutoML" and type(model).__module__.startswith("autoxai"):
+    if _is_automl(model):
         if not hasattr(model, "best_model_"):
             raise DataError("the AutoML model is not fitted yet: call fit() first")
         return model.best_model_

@@ -38,7 +38,13 @@ from autoxai.explain._common import (
     check_n_jobs,
     run_tasks,
 )
-from autoxai.explain._model import Predictor, as_frame, as_predictor, encode_target
+from autoxai.explain._model import (
+    Predictor,
+    as_frame,
+    as_predictor,
+    encode_target,
+    training_rows_warning,
+)
 from autoxai.explain._perturb import effect_direction, is_numeric, replicate, set_column
 from autoxai.explain._scoring import Scorer, get_scorer
 
@@ -46,6 +52,9 @@ __all__ = ["background_importance", "permutation_importance"]
 
 #: |Spearman rho| above which two numeric columns are reported as correlated.
 CORRELATION_THRESHOLD = 0.8
+
+#: Bootstrap draws of the rows behind the importance intervals.
+N_BOOTSTRAP = 100
 
 #: How many correlated pairs the warning sentence names.
 _PAIRS_NAMED = 5
@@ -65,6 +74,7 @@ def permutation_importance(
     groups: Mapping[str, Sequence[str]] | None = None,
     correlation_threshold: float | None = CORRELATION_THRESHOLD,
     confidence: float = 0.95,
+    n_bootstrap: int = N_BOOTSTRAP,
     direction: bool = True,
     n_jobs: int | None = 1,
     random_state: RandomState = None,
@@ -92,7 +102,8 @@ def permutation_importance(
         default metric of the task. Losses are negated, so importances are always score
         drops.
     n_repeats : int
-        Permutations per feature. More repeats narrow the confidence interval.
+        Permutations per feature. More repeats lower the shuffle (Monte-Carlo) noise of
+        each value; they cannot make the interval narrower than the rows allow.
     max_samples : int or float, optional
         Score on a random subset of the rows: a number of rows, or a fraction in
         ``(0, 1]``. Drawn once (without replacement) and used for every feature.
@@ -109,7 +120,20 @@ def permutation_importance(
         their importance is split between them and each looks less important than the
         pair is; permuting them as a group avoids both.
     confidence : float
-        Level of the confidence interval of each mean, in ``(0, 1)``.
+        Level of the confidence interval of each value, in ``(0, 1)``. The interval is
+        over the *data*: it covers the model's reliance on the column in the population
+        the rows were drawn from (Fisher, Rudin & Dominici's model reliance, as a score
+        difference), not the average over shuffles of these particular rows. Its width
+        comes from a bootstrap of the rows (see ``n_bootstrap``) and shrinks with more
+        rows, not with more repeats. Rows the model was trained on do not give such an
+        interval: pass held-out rows.
+    n_bootstrap : int
+        Bootstrap draws of the rows behind the interval. Each draw reweights the rows
+        by multinomial counts ``c``; a shuffled row ``i`` that took its value from row
+        ``j`` counts ``c_i * c_j`` times (both rows of the pair are resampled, as in the
+        bootstrap of a U-statistic), and its scores are recomputed from the model
+        outputs already made: no extra model calls. The standard error is the
+        draws' standard deviation; the interval is ``value +- z * se``. 0: no interval.
     direction : bool
         Also report the sign of each column's effect in ``arrays["direction"]``.
         Permutation importance itself has no sign (it says *how much*, not *which way*),
@@ -126,8 +150,10 @@ def permutation_importance(
     -------
     Explanation
         ``method="permutation_importance"``, one value per feature: the mean score drop
-        over repeats, its ``std`` across repeats and a t-based ``interval``. Arrays:
-        ``importances`` (each repeat's drop, shape ``(n_features, n_repeats)``) and
+        over repeats, its ``std`` (the bootstrap standard error over rows) and
+        ``interval``. Arrays: ``importances`` (each repeat's drop, shape ``(n_features,
+        n_repeats)``), ``shuffle_std`` (the spread of single shuffles of these rows: the
+        Monte-Carlo noise, which more repeats average away; NaN for one repeat) and
         ``direction``. Diagnostics: ``baseline_score``, ``scoring``, ``n_rows``,
         ``correlated_pairs``, ``model_seconds``, ``wall_seconds``,
         ``model_time_fraction`` (the share of the wall time spent inside the model;
@@ -168,6 +194,7 @@ def permutation_importance(
         groups=groups,
         correlation_threshold=correlation_threshold,
         confidence=confidence,
+        n_bootstrap=n_bootstrap,
         direction=direction,
         n_jobs=n_jobs,
         random_state=random_state,
@@ -185,6 +212,7 @@ def background_importance(
     max_samples: int | float | None = None,
     groups: Mapping[str, Sequence[str]] | None = None,
     confidence: float = 0.95,
+    n_bootstrap: int = N_BOOTSTRAP,
     n_jobs: int | None = 1,
     random_state: RandomState = None,
 ) -> Explanation:
@@ -209,8 +237,11 @@ def background_importance(
 
     Parameters
     ----------
-    model, X, y, scoring, n_repeats, max_samples, groups, confidence, n_jobs, random_state
-        As in :func:`permutation_importance`.
+    model, X, y, scoring, n_repeats, max_samples, groups, confidence, n_bootstrap, n_jobs, \
+random_state
+        As in :func:`permutation_importance`; the bootstrap resamples the rows of ``X``
+        and holds the background table fixed (pairs are reweighted by both rows only
+        when the background is ``X`` itself).
     background : DataFrame or 2-D array, optional
         The rows replacement values are drawn from; it must have ``X``'s columns (extra
         columns are ignored). Default: ``X`` itself (all its rows, before
@@ -255,6 +286,7 @@ def background_importance(
         groups=groups,
         correlation_threshold=CORRELATION_THRESHOLD,
         confidence=confidence,
+        n_bootstrap=n_bootstrap,
         direction=False,
         n_jobs=n_jobs,
         random_state=random_state,
@@ -277,6 +309,7 @@ def _importance(
     groups: Mapping[str, Sequence[str]] | None,
     correlation_threshold: float | None,
     confidence: float,
+    n_bootstrap: int,
     direction: bool,
     n_jobs: int | None,
     random_state: RandomState,
@@ -287,11 +320,13 @@ def _importance(
     target = encode_target(y, predictor, len(frame))
     scorer = get_scorer(scoring, predictor)
     n_repeats = check_int("n_repeats", n_repeats, minimum=1)
+    n_bootstrap = check_int("n_bootstrap", n_bootstrap, minimum=0)
     confidence = check_confidence(confidence)
     n_jobs = check_n_jobs(n_jobs)
     units = check_groups(groups, list(frame.columns))
     if correlation_threshold is not None:
         correlation_threshold = check_fraction("correlation_threshold", correlation_threshold)
+    paired = kind == "permutation" or background is None  # donors are rows of X
     if kind == "background":
         source = frame if background is None else _check_background(background, frame)
     seed = seed_from(random_state)
@@ -310,8 +345,15 @@ def _importance(
     else:
         indices = [rng.integers(0, len(source), size=(n_repeats, n_rows)) for _ in units]
     direction_seed = int(rng.integers(2**31 - 1))
+    counts = rng.multinomial(n_rows, np.full(n_rows, 1.0 / n_rows), size=n_bootstrap)
+    if kind == "background" and paired and n_rows < n_total:  # donors index all of X
+        counts_of_donors = np.zeros((n_bootstrap, n_total), dtype=counts.dtype)
+        counts_of_donors[:, rows] = counts
+    else:
+        counts_of_donors = counts
 
-    baseline = scorer(target, predictor(frame))
+    base_outputs = predictor(frame)
+    baseline = scorer(target, base_outputs)
     shared = (predictor, frame, source, target, scorer)
     tasks = [(columns, index) for (_, columns), index in zip(units, indices)]
     main_seconds = predictor.model_seconds
@@ -319,20 +361,27 @@ def _importance(
     inline_seconds = predictor.model_seconds - main_seconds  # 0 when run in workers
     scores = np.array([r[0] for r in results])  # (n_units, n_repeats)
     importances = baseline - scores
-    values, std, interval = summarise(importances, confidence)
+    values = importances.mean(axis=1)
+    std = _bootstrap_se(
+        target, base_outputs, [r[1] for r in results], indices, counts,
+        counts_of_donors if paired else None, scorer,
+    )  # fmt: skip
+    interval = interval_from_se(values, std, confidence)
 
-    arrays: dict[str, Any] = {"importances": importances}
+    arrays: dict[str, Any] = {
+        "importances": importances,
+        "shuffle_std": importances.std(axis=1, ddof=1) if n_repeats > 1 else np.full_like(
+            values, np.nan),
+    }  # fmt: skip
     if direction:
         arrays["direction"] = _unit_directions(predictor, frame, units, direction_seed)
 
     pairs = correlated_pairs(frame, units, correlation_threshold)
     warnings = [] if not pairs else [_correlation_warning(pairs, kind)]
-    if n_repeats == 1:
-        warnings.append(
-            "With n_repeats=1 there is no spread to estimate: std is 0 and the interval "
-            "is undefined; use n_repeats >= 5 to see how stable the importances are."
-        )
-    model_seconds = predictor.model_seconds - inline_seconds + sum(r[1] for r in results)
+    trained = training_rows_warning(model, frame)
+    if trained:
+        warnings.append(trained)
+    model_seconds = predictor.model_seconds - inline_seconds + sum(r[2] for r in results)
     wall = time.perf_counter() - start
     diagnostics: dict[str, Any] = {
         "baseline_score": baseline,
@@ -352,6 +401,8 @@ def _importance(
         "max_samples": max_samples,
         "groups": None if groups is None else {k: list(v) for k, v in groups.items()},
         "confidence": confidence,
+        "n_bootstrap": n_bootstrap,
+        "interval": "bootstrap over rows",
     }
     if kind == "permutation":
         settings["correlation_threshold"] = correlation_threshold
@@ -378,11 +429,12 @@ def _score_broken_copies(
     scorer: Scorer,
     columns: list[str],
     index: np.ndarray,
-) -> tuple[list[float], float]:
+) -> tuple[list[float], np.ndarray, float]:
     """Score ``frame`` with ``columns`` replaced by ``source`` rows ``index[r]``, per repeat.
 
     ``index`` has shape ``(n_repeats, n_rows)``; the copies are stacked so the model is
-    called once. Returns the scores and the model time this call added.
+    called once. Returns the scores, the outputs (``(n_repeats, n_rows, n_outputs)``,
+    for the bootstrap) and the model time this call added.
     """
     n_repeats, n_rows = index.shape
     stacked = replicate(frame, n_repeats)
@@ -391,7 +443,54 @@ def _score_broken_copies(
     before = predictor.model_seconds
     outputs = predictor(stacked).reshape(n_repeats, n_rows, -1)
     scores = [scorer(target, outputs[r]) for r in range(n_repeats)]
-    return scores, predictor.model_seconds - before
+    return scores, outputs, predictor.model_seconds - before
+
+
+def _bootstrap_se(
+    target: np.ndarray,
+    base_outputs: np.ndarray,
+    outputs: list[np.ndarray],
+    indices: list[np.ndarray],
+    counts: np.ndarray,
+    donor_counts: np.ndarray | None,
+    scorer: Scorer,
+) -> np.ndarray:
+    """The bootstrap standard error over rows of each feature's score drop.
+
+    Draw ``b`` weights row ``i`` of repeat ``r`` by ``counts[b, i] *
+    donor_counts[b, indices[r, i]]`` (the row and the row its value came from are both
+    resampled, as in the bootstrap of a two-sample U-statistic), or by ``counts[b, i]``
+    when the donors are a fixed background table. The repeats are pooled, and the intact
+    and the broken score are taken on the same weighted rows, so the draw is the score
+    drop of the resampled data (exactly 0 for a column the model ignores). A draw whose
+    score is undefined (one class left, say) is dropped. NaN with fewer than two draws.
+    """
+    if len(counts) < 2:
+        return np.full(len(outputs), np.nan)
+    n_repeats = indices[0].shape[0]
+    tiled = np.tile(target, n_repeats)
+    intact = np.tile(base_outputs, (n_repeats, 1))
+    draws = np.full((len(counts), len(outputs)), np.nan)
+    for b, c in enumerate(counts):
+        for u, (out, index) in enumerate(zip(outputs, indices)):
+            weight = c[None, :] if donor_counts is None else c[None, :] * donor_counts[b][index]
+            weight = np.broadcast_to(weight, index.shape).ravel()
+            y = np.repeat(tiled, weight)
+            try:
+                draws[b, u] = scorer(y, np.repeat(intact, weight, axis=0)) - scorer(
+                    y, np.repeat(out.reshape(len(weight), -1), weight, axis=0)
+                )
+            except ValueError:
+                continue
+    return np.nanstd(draws, axis=0, ddof=1)
+
+
+def interval_from_se(values: np.ndarray, se: np.ndarray, confidence: float) -> np.ndarray:
+    """``values -+ z * se``, the normal interval at ``confidence``, shape ``(2, ...)``."""
+    from scipy import stats
+
+    half = stats.norm.ppf(0.5 + confidence / 2) * se
+    return np.stack([values - half, values + half])
 
 
 def _unit_directions(
@@ -480,9 +579,13 @@ def check_groups(groups: Mapping[str, Sequence[str]] | None, columns: list[str])
     return units
 
 
-def summarise(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def summarise(
+    samples: np.ndarray, confidence: float, *, inflation: float = 1.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean, std (ddof=1) and t-interval of each row of ``samples`` (features x draws).
 
+    ``inflation`` widens the interval's half-width (a variance correction for draws that
+    are not independent, see :func:`~autoxai.explain._ablation.drop_column_importance`).
     With a single draw the std is 0 and the interval NaN (there is no spread to see).
     """
     from scipy import stats
@@ -492,7 +595,7 @@ def summarise(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.nd
     if n == 1:
         return values, np.zeros_like(values), np.full((2, len(values)), np.nan)
     std = samples.std(axis=1, ddof=1)
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * std / np.sqrt(n)
+    half = inflation * stats.t.ppf(0.5 + confidence / 2, n - 1) * std / np.sqrt(n)
     return values, std, np.stack([values - half, values + half])
 
 

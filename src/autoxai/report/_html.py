@@ -629,7 +629,7 @@ def _search_section(data: RunData) -> str:
 
 def _global_section(data: RunData) -> str:
     results = data.explanations
-    out = ['<section id="global"><h2>Global explanations</h2>']
+    out = ['<section id="global"><h2>Global explanations</h2>', _rows_text(data)]
 
     out.append('<h3 id="permutation">Permutation importance</h3>')
     perm = results.get("permutation_importance")
@@ -647,7 +647,12 @@ def _global_section(data: RunData) -> str:
                 ("scoring", d.get("scoring")),
                 ("rows", d.get("n_rows")),
                 ("repeats", perm.settings.get("n_repeats")),
-                ("interval", f"{fmt(100 * perm.settings.get('confidence', 0.95), 3)}%"),
+                (
+                    "interval",
+                    f"{fmt(100 * perm.settings.get('confidence', 0.95), 3)}% over the data "
+                    f"({perm.settings.get('interval', 'over repeats')})",
+                ),
+                ("largest shuffle spread (std of single shuffles)", _largest(perm, "shuffle_std")),
             ]
         )
         body += method_warnings(perm)
@@ -863,6 +868,31 @@ _METHOD_LABELS = {
 }
 
 
+def _rows_text(data: RunData) -> Markup:
+    """Which rows the global methods measured, and which model they explain."""
+    rows = data.manifest.get("rows") or {}
+    if rows.get("kind") == "held-out":
+        return Markup(
+            f"<p>Measured on <strong>{h(rows.get('n_rows'))} held-out rows</strong> the "
+            f"explained model never saw: the chosen model (every member of an ensemble) "
+            f"refitted on the other {h(rows.get('n_train'))} rows. The saved model is the "
+            "same configuration fitted on all rows. Drop-column importance scores its "
+            "refits on their own held-out folds.</p>"
+        )
+    if rows.get("kind") == "training":
+        return Markup(
+            '<p class="warn">Measured on the <strong>training rows</strong> of the saved '
+            f"model ({h(rows.get('reason'))}): a model that can memorise shows what it "
+            "memorised there, so pure-noise columns may look important.</p>"
+        )
+    return Markup("")
+
+
+def _largest(explanation: Any, name: str) -> float | None:
+    values = np.asarray(explanation.arrays.get(name, []), dtype=float)
+    return float(np.nanmax(values)) if np.isfinite(values).any() else None
+
+
 def _consensus(data: RunData) -> str:
     result = data.explanations.get("consensus")
     if result is None:
@@ -875,7 +905,8 @@ def _consensus(data: RunData) -> str:
     ranks = None if ranks is None else np.asarray(ranks, dtype=float)
     disagree = arrays.get("disagree")
     disagree = None if disagree is None else np.asarray(disagree)
-    order = np.argsort(mean_rank, kind="stable")
+    unimportant = np.asarray(arrays.get("unimportant", np.isnan(mean_rank)), dtype=bool)
+    order = np.argsort(mean_rank, kind="stable")  # NaN (unimportant by consensus) last
     rows, classes = [], []
     for i in order:
         row: list[Any] = [features[i]]
@@ -887,16 +918,24 @@ def _consensus(data: RunData) -> str:
             if disagree is not None and disagree.shape == mean_rank.shape
             else False
         )
-        row.append(Markup('<span class="flag">disagree</span>') if flag else "")
+        if flag:
+            row.append(Markup('<span class="flag">disagree</span>'))
+        else:
+            row.append("unimportant by consensus" if unimportant[i] else "")
         rows.append(row)
-        classes.append("disagree" if flag else "")
+        classes.append("disagree" if flag else ("unimportant" if unimportant[i] else ""))
     n_ranked = ranks.shape[0] if ranks is not None and ranks.ndim == 2 else 0
     names = (
         [_METHOD_LABELS.get(m, m) for m in methods]
         if len(methods) == n_ranked
         else [f"method {m + 1}" for m in range(n_ranked)]
     )
-    body = Markup("<p>Rank of each column by each method (1 = most important).</p>")
+    body = Markup(
+        "<p>Rank of each column by each method (1 = most important). Columns no method "
+        "can tell from zero are unimportant by consensus and not ranked; a column is "
+        "flagged only when one method finds it clearly important and another cannot "
+        "tell it from zero.</p>"
+    )
     body += table(["feature", *names, "mean rank", ""], rows, cls="consensus", row_classes=classes)
     corr = arrays.get("rank_correlation")
     if corr is not None:
@@ -909,6 +948,7 @@ def _consensus(data: RunData) -> str:
                 cls="corr",
             )
     d = result.diagnostics
+    body += _agreement_table(d.get("agreement") or [])
     lowest = d.get("lowest_correlation")
     body += facts(
         [
@@ -918,6 +958,22 @@ def _consensus(data: RunData) -> str:
     )
     body += method_warnings(result)
     return pair(body, "consensus")
+
+
+def _agreement_table(pairs: list[dict[str, Any]]) -> Markup:
+    """Krishna et al.'s agreement metrics, one row per pair of methods."""
+    if not pairs:
+        return Markup("")
+    from autoxai.explain._agreement import METRICS
+
+    rows = [
+        [" vs ".join(_METHOD_LABELS.get(m, m) for m in p.get("methods", [])), p.get("k"),
+         *(fmt(p.get(metric), 2) for metric in METRICS)]
+        for p in pairs
+    ]  # fmt: skip
+    return Markup("<h4>Agreement between methods (Krishna et al. 2022)</h4>") + table(
+        ["methods", "k", *(m.replace("_", " ") for m in METRICS)], rows, cls="agreement"
+    )
 
 
 def _pair_text(lowest: Any) -> str | None:
@@ -1201,6 +1257,7 @@ thead th { border-bottom: 2px solid #999; }
 table.info th { font-weight: 600; color: var(--muted); }
 tr.dropped td, tr.skipped td, tr.failed td { color: var(--warn); }
 tr.disagree td { background: #fff4e5; }
+tr.unimportant td { color: #777; }
 .flag { color: var(--warn); font-weight: 600; }
 .params { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .78rem; }
 .pair { display: grid; grid-template-columns: minmax(0, 1fr) 270px; gap: 1.2rem;

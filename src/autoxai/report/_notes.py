@@ -64,7 +64,8 @@ NOTES: dict[str, Note] = {
     "permutation_importance": Note(
         measures="How much the model's score drops when one column's values are shuffled "
         "across the rows, breaking its link to the target (whiskers: a confidence "
-        "interval over repeats).",
+        "interval over the data, from a bootstrap of the rows; the spread of single "
+        "shuffles is the smaller Monte-Carlo noise, shown apart).",
         read="Longer bar: the fitted model relies more on the column. Colour gives the "
         "direction, read separately from the slope of the column's partial dependence "
         "(+ raises the prediction, − lowers it, grey: not monotone or not numeric).",
@@ -134,7 +135,9 @@ NOTES: dict[str, Note] = {
     ),
     "consensus": Note(
         measures="Each global method's ranking of the columns side by side, the mean "
-        "rank, and how well the methods' rankings agree (rank correlation).",
+        "rank, and how well the methods agree: rank correlation and the agreement "
+        "metrics of Krishna et al. (share of the top k in common, in the same place, "
+        "with the same sign; share of pairs in the same order).",
         read="Columns every method ranks near the top are safe conclusions. A flagged "
         "disagreement tells you the methods answer different questions (reliance vs. "
         "added information vs. contribution) — look at why before trusting one.",

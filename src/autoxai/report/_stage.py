@@ -47,6 +47,14 @@ SHAP_BACKGROUND = 30
 LIME_SAMPLES = 2000
 #: Features whose PDP/ICE and ALE are drawn.
 N_EFFECT_FEATURES = 4
+#: Share of the rows held out from a refit of the chosen model and explained (at most
+#: MAX_ROWS rows, at least MIN_HELD_OUT), and the share of the budget that refit may use.
+HOLDOUT_SHARE = 0.3
+MIN_HELD_OUT = 30
+REFIT_SHARE = 0.3
+#: The global methods the consensus compares.
+GLOBAL_METHODS = ("permutation_importance", "surrogate", "shap_importance",
+                  "drop_column_importance")  # fmt: skip
 #: Trials needed before the search is explained by a surrogate of its history.
 MIN_TRIALS_FOR_HPI = 10
 
@@ -69,7 +77,8 @@ class ExplanationStage:
     automl : AutoML
         Fitted.
     X, y : DataFrame, Series
-        The rows the model was fitted on, in the user's columns (``automl.dataset_``).
+        The rows the model was fitted on, in the user's columns (``automl.dataset_``):
+        part of them is held out from a refit and explained (:meth:`_hold_out`).
     budget : float
         Seconds for the whole stage.
     random_state : int
@@ -81,8 +90,10 @@ class ExplanationStage:
                  random_state: int = 0,
                  progress: Callable[[str], None] | None = None) -> None:  # fmt: skip
         self.automl = automl
+        self.model = automl  # what the methods explain; see _hold_out
         self.X = X.reset_index(drop=True)
         self.y = pd.Series(np.asarray(y)).reset_index(drop=True)
+        self.rows: dict[str, Any] = {}  # which rows are explained, for the manifest
         self.budget = _Budget(float(budget))
         self.random_state = int(random_state)
         self.results: dict[str, Explanation] = {}
@@ -102,7 +113,7 @@ class ExplanationStage:
         from autoxai.explain._model import as_predictor
         from autoxai.explain._perturb import replicate
 
-        predictor, _ = as_predictor(self.automl, self.X.iloc[:5])
+        predictor, _ = as_predictor(self.model, self.X.iloc[:5])
         small = self.X.iloc[:5]
         large = replicate(self.X.iloc[:500], max(1, 5000 // min(len(self.X), 500)))
         predictor(small)  # warm up
@@ -113,6 +124,63 @@ class ExplanationStage:
         predictor(large)
         elapsed = predictor.model_seconds - before
         self.per_row = max((elapsed - self.per_call) / len(large), 1e-8)
+
+    def _hold_out(self) -> None:
+        """Explain rows the model never saw: refit it on the rest of the rows.
+
+        The saved model learnt every row, so on those rows it shows what it memorised (a
+        forest gives pure-noise columns real importance there). The chosen
+        configuration — every member of an ensemble, with its weights — is refitted on
+        ``1 - HOLDOUT_SHARE`` of the rows (stratified for classes), and every method
+        explains that refit on the held-out rows: one model, unseen rows. When the
+        refit does not fit in ``REFIT_SHARE`` of the budget (estimated from the run's
+        own refit time) or the rows cannot be split, the saved model is explained on its
+        training rows, and the manifest and the report say so.
+        """
+        import copy
+        import dataclasses
+
+        from sklearn.base import clone
+        from sklearn.model_selection import train_test_split
+
+        n = len(self.X)
+        n_held = min(MAX_ROWS, round(HOLDOUT_SHARE * n))
+        refit = float(getattr(self.automl, "timings_", {}).get("refit", 0.0))
+        estimate = refit * (n - n_held) / max(n, 1)
+        classes = self.automl.classes_
+        reason = None
+        if n_held < MIN_HELD_OUT:
+            reason = f"{n} rows: too few to hold {MIN_HELD_OUT} out"
+        elif estimate > REFIT_SHARE * self.budget.left:
+            reason = (f"the refit would take about {estimate:.0f} s of the "
+                      f"{self.budget.left:.0f} s left")  # fmt: skip
+        if reason is None:
+            try:
+                train, held = train_test_split(
+                    np.arange(n), test_size=n_held, random_state=self.random_state,
+                    stratify=None if classes is None else self.y)  # fmt: skip
+                start = time.perf_counter()
+                fitted = clone(self.automl.best_model_).fit(
+                    self.X.iloc[train], self.y.iloc[train])  # fmt: skip
+            except Exception as exc:  # a split or refit that fails: say so, go on
+                reason = f"the refit on part of the rows failed: {type(exc).__name__}: {exc}"
+        if reason is not None:
+            self.rows = {"kind": "training", "n_rows": n, "reason": reason}
+            self.progress(f"explaining the saved model on its training rows ({reason})")
+            return
+        model = copy.copy(self.automl)
+        model.best_model_ = fitted
+        model.best_pipeline_ = getattr(fitted, "members", [fitted])[0]
+        if hasattr(self.automl, "dataset_"):
+            model.dataset_ = dataclasses.replace(
+                self.automl.dataset_, X=self.X.iloc[train], y=self.y.iloc[train])  # fmt: skip
+        self.model = model
+        self.X = self.X.iloc[held].reset_index(drop=True)
+        self.y = self.y.iloc[held].reset_index(drop=True)
+        self._order = np.random.default_rng(self.random_state).permutation(len(self.X))
+        self.rows = {"kind": "held-out", "n_rows": len(held), "n_train": len(train),
+                     "refit_seconds": round(time.perf_counter() - start, 3)}  # fmt: skip
+        self.progress(f"refitted on {len(train)} rows; explaining {len(held)} held-out rows")
 
     def _cost(self, calls: float, rows: float) -> float:
         """Estimated seconds for ``calls`` model calls on ``rows`` rows in all."""
@@ -167,10 +235,11 @@ class ExplanationStage:
         """Compute every method that fits the budget; return the results by name."""
         from autoxai import explain
 
+        self._hold_out()
         self._calibrate()
         seed = self.random_state
         n_features = self.X.shape[1]
-        model = self.automl
+        model = self.model
 
         # 1. permutation importance: one call of 5 copies per feature, and the direction
         # (a 10-point PDP on at most 500 rows per numeric feature)
@@ -206,10 +275,12 @@ class ExplanationStage:
         # 7. drop-column importance: refits, the most expensive method
         self._drop_column()
 
-        # 8. the consensus of the global methods
-        globals_ = {k: v for k, v in self.results.items()
-                    if k in ("permutation_importance", "surrogate", "shap_importance",
-                             "drop_column_importance")}  # fmt: skip
+        # 8. the consensus of the global methods, each labelled with the rows it measured:
+        # drop-column scores its refits on their own held-out folds
+        globals_ = {k: v for k, v in self.results.items() if k in GLOBAL_METHODS}
+        for name, result in globals_.items():
+            unseen = name == "drop_column_importance" or self.rows["kind"] == "held-out"
+            result.settings["rows"] = "held-out" if unseen else "training"
         if len(globals_) >= 2:
             self._keep("consensus", None, lambda: explain.compare(globals_))
         else:
@@ -234,7 +305,7 @@ class ExplanationStage:
         probe = self._rows(1)
         start = time.perf_counter()
         first = self._run("shap (one-row probe)", 1, lambda: explain.shap_values(
-            self.automl, probe, background=background, random_state=self.random_state))  # fmt: skip
+            self.model, probe, background=background, random_state=self.random_state))  # fmt: skip
         if first is None:
             return
         self.shap_seconds_per_row = time.perf_counter() - start
@@ -246,7 +317,7 @@ class ExplanationStage:
             return
         X = self._rows(n)
         result = self._keep("shap", n, lambda: explain.shap_values(
-            self.automl, X, background=background, random_state=self.random_state),
+            self.model, X, background=background, random_state=self.random_state),
             f"background: {len(background)} rows")  # fmt: skip
         if result is not None:
             self._keep("shap_importance", n, lambda: explain.shap_importance(result))
@@ -269,13 +340,13 @@ class ExplanationStage:
                 continue
             X = self._rows(n)
             self._keep(f"pdp:{feature}", n, lambda X=X, f=feature: explain.partial_dependence(
-                self.automl, X, f, kind="both", centered=True))  # fmt: skip
+                self.model, X, f, kind="both", centered=True))  # fmt: skip
             if is_numeric(self.X[feature]) and self.X[feature].nunique() > 2:
                 n = self._fit_rows(1, 2, 0.05, minimum=30, maximum=MAX_ROWS)
                 if n:
                     X = self._rows(n)
                     self._keep(f"ale:{feature}", n, lambda X=X, f=feature: explain.ale(
-                        self.automl, X, f))  # fmt: skip
+                        self.model, X, f))  # fmt: skip
 
     def local_rows(self) -> dict[str, int]:
         """Telling rows to explain, by position in ``X``: what makes each one telling.
@@ -286,9 +357,9 @@ class ExplanationStage:
         """
         X, y = self._rows_y(MAX_ROWS)
         rows: dict[str, int] = {}
-        if self.automl.classes_ is not None:
-            proba = self.automl.predict_proba(X)
-            predicted = np.asarray(self.automl.classes_)[proba.argmax(axis=1)]
+        if self.model.classes_ is not None:
+            proba = self.model.predict_proba(X)
+            predicted = np.asarray(self.model.classes_)[proba.argmax(axis=1)]
             confidence = proba.max(axis=1)
             right = predicted == y.to_numpy()
             if right.any():
@@ -299,7 +370,7 @@ class ExplanationStage:
                 idx = np.flatnonzero(~right)
                 rows["most confident mistake"] = int(idx[confidence[idx].argmax()])
         else:
-            residual = np.asarray(self.automl.predict(X), dtype=float) - y.to_numpy(float)
+            residual = np.asarray(self.model.predict(X), dtype=float) - y.to_numpy(float)
             rows["largest over-prediction"] = int(residual.argmax())
             rows["largest under-prediction"] = int(residual.argmin())
             rows["typical row (smallest error)"] = int(np.abs(residual).argmin())
@@ -325,22 +396,22 @@ class ExplanationStage:
                 self._skip(f"local_lime:{k}", f"{note}; budget exhausted")
             else:
                 self._keep(f"local_lime:{k}", 1, lambda row=row: explain.lime(
-                    self.automl, reference, row, num_samples=LIME_SAMPLES, stability_seeds=3,
+                    self.model, reference, row, num_samples=LIME_SAMPLES, stability_seeds=3,
                     random_state=self.random_state), note)  # fmt: skip
             if shap_cost is None or self.budget.left * 0.3 < shap_cost:
                 self._skip(f"local_shap:{k}", f"{note}; budget exhausted")
             else:
                 self._keep(f"local_shap:{k}", 1, lambda row=row: explain.shap_values(
-                    self.automl, row, background=background,
+                    self.model, row, background=background,
                     random_state=self.random_state), note)  # fmt: skip
 
     def _drop_column(self) -> None:
         """Drop-column importance when its refits fit: timed by one refit first.
 
-        It needs ``3 x (features + 1)`` refits of the best pipeline on two thirds of the
-        sampled rows; the cost of one is measured (a fit's cost hardly follows the rows:
-        boosting rounds and trees cost the same on small samples), then the method runs
-        only when all of them fit in what is left.
+        It needs ``3 x (features + 1)`` refits of the explained model (every member of
+        an ensemble) on two thirds of the sampled rows; the cost of one is measured (a
+        fit's cost hardly follows the rows: boosting rounds and trees cost the same on
+        small samples), then the method runs only when all of them fit in what is left.
         """
         from sklearn.base import clone
 
@@ -355,7 +426,7 @@ class ExplanationStage:
         train = slice(0, max(2, (2 * n) // 3))
         start = time.perf_counter()
         try:
-            clone(self.automl.best_pipeline_).fit(X.iloc[train], y.iloc[train])
+            clone(self.model.best_model_).fit(X.iloc[train], y.iloc[train])
         except Exception as exc:  # recorded like any failed method
             self._skip("drop_column_importance", f"a trial refit failed: {exc}")
             return
@@ -369,7 +440,7 @@ class ExplanationStage:
             )
             return
         self._keep("drop_column_importance", n, lambda: explain.drop_column_importance(
-            self.automl, X, y, cv=3, random_state=self.random_state))  # fmt: skip
+            self.model, X, y, cv=3, random_state=self.random_state))  # fmt: skip
 
     def _search_importance(self) -> None:
         """Hyperparameter importance: a random forest on (params -> score), explained."""
@@ -426,6 +497,7 @@ class ExplanationStage:
             "budget_seconds": self.budget.seconds,
             "used_seconds": round(self.budget.seconds - self.budget.left, 3),
             "rows_available": len(self.X),
+            "rows": self.rows,
             "random_state": self.random_state,
             "methods": self.log,
             "files": {name: f"{_file_name(name)}.json" for name in self.results},
