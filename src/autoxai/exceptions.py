@@ -17,9 +17,13 @@ __all__ = [
     "ParameterTypeError",
     "SearchSpaceError",
     "StorageError",
+    "NotFittedError",
     "StudyError",
     "TrialPruned",
 ]
+
+
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 
 class AutoXAIError(Exception):
@@ -40,6 +44,10 @@ class SearchSpaceError(AutoXAIError, ValueError):
 
 class StudyError(AutoXAIError, ValueError):
     """A study was used in a way its rules do not allow."""
+
+
+class NotFittedError(StudyError, _SklearnNotFittedError):
+    """A model was used before ``fit`` (also scikit-learn's ``NotFittedError``)."""
 
 
 class NoCompletedTrialsError(StudyError):

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import issparse
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
 from autoxai._utils import check_int, choose, did_you_mean
@@ -21,7 +23,13 @@ from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._metrics import Metric, get_metric
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
 from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
-from autoxai.exceptions import InvalidParameterError, NoCompletedTrialsError
+from autoxai.exceptions import (
+    DataError,
+    InvalidParameterError,
+    NoCompletedTrialsError,
+    NotFittedError,
+    ParameterTypeError,
+)
 from autoxai.samplers import SAMPLERS, get_sampler
 from autoxai.schedulers import SCHEDULERS, BaseScheduler, get_scheduler
 from autoxai.space import Categorical, SearchSpace, distribution_from_dict
@@ -50,9 +58,15 @@ ETA = 3
 MIN_RUNG_ROWS = 200
 MAX_RUNGS = 4
 
+#: The study's name in a run's database (``storage=``).
+STUDY_NAME = "automl"
 
-class AutoML:
+
+class AutoML(BaseEstimator):
     """Find, tune and refit the best model for a table, within a time budget.
+
+    A scikit-learn estimator: ``get_params`` / ``set_params`` and ``sklearn.base.clone``
+    work, and every fitted attribute ends in ``_``.
 
     Parameters
     ----------
@@ -125,8 +139,19 @@ class AutoML:
         ``scheduler``, ``eta``, ``budgets`` (fractions of each training fold, lowest
         rung first), ``training_rows`` (rows per fold at each rung), ``fallback`` (True
         when the table was too small for two rungs) and ``note`` (the plan in words).
-    classes_ : ndarray
-        Class labels (classification).
+    classes_ : ndarray or None
+        Class labels (classification); None for regression.
+    target_name_ : str
+        The target's column name (``y``'s name, or ``target=``).
+    n_features_in_ : int
+        Columns given to ``fit`` besides the target.
+    feature_names_in_ : ndarray of str or None
+        Their names; None when ``fit`` got an array (its columns are then called
+        ``x0``, ``x1``, ... and ``predict`` takes arrays of the same width).
+    metric_ : Metric
+        The metric optimised.
+    ensemble_ : list of dict
+        The refitted configurations: ``trial`` number and ensemble ``weight``.
     dataset_ : Dataset
         The data as prepared: column decisions, notes, task.
     study_ : Study
@@ -289,97 +314,32 @@ class AutoML:
         start = time.time()
         end = None if self.time_budget is None else start + float(self.time_budget)
         names = self._check_params()
-        table = self._table(X, y, target)
-        dataset = prepare(table, self._target_name, task=self.task, n_folds=self.cv)
+        dataset, y_enc, splits = self._prepare(X, y, target)
         names = [n for n in names if dataset.task in FAMILIES[n].tasks]
         metric = get_metric(self.metric, dataset.task)
-        classification = dataset.task != "regression"
-        if classification:
-            self.classes_, y_enc = np.unique(np.asarray(dataset.y), return_inverse=True)
-        else:
-            self.classes_, y_enc = None, np.asarray(dataset.y, dtype=float)
-        splits = self._splits(y_enc, classification, dataset.X.shape[1])
         workdir = Path(self.workdir) if self.workdir else Path(tempfile.mkdtemp(prefix="autoxai-"))
-        self._own_workdir = self.workdir is None
-        n_classes = len(self.classes_) if classification else None
         objective = CVObjective(
             dataset.X, y_enc, task=dataset.task, metric=metric, schema=dataset.schema,
-            splits=splits, n_classes=n_classes, random_state=self.random_state,
-            workdir=workdir, deadline=None if end is None else end - 0.1 * self.time_budget,
+            splits=splits, n_classes=None if self.classes_ is None else len(self.classes_),
+            random_state=self.random_state, workdir=workdir,
+            deadline=None if end is None else end - 0.1 * self.time_budget,
         )  # fmt: skip
         prepared = time.time()
 
-        space = self._space(names, dataset.task, len(y_enc))
-        self.schedule_ = schedule = self._schedule(splits)
-        scheduler: BaseScheduler | None = None
-        if schedule is None:
-            sampler = get_sampler(self.search, random_state=self.random_state)
-        else:
-            if schedule["fallback"]:
-                logger.warning(schedule["note"])
-            budgets = schedule["budgets"]
-            # The search runs until n_trials or the time budget ends it, so the
-            # schedule's own end (one bracket) never applies: brackets follow each other.
-            scheduler = get_scheduler(self.search, budgets[0], budgets[-1], eta=ETA)
-            sampler = scheduler.default_sampler(self.random_state)
-        study = create_study(
-            space,
-            sampler=sampler,
-            direction="minimize",
-            storage=self.storage,
-            study_name="automl" if self.storage else None,
-            load_if_exists=True,
-            scheduler=scheduler,
-        )
-        if not study.trials:
-            # the known-good defaults run on all rows, outside any schedule
-            full = None if scheduler is None else scheduler.max_budget
-            for params in self._defaults(names, dataset.task, len(y_enc)):
-                study.enqueue(params, budget=full)
-
+        study = self._study(names, dataset.task, len(y_enc), splits)
         reserve = _RefitReserve(workdir, objective)
-        callbacks = []
-        if end is not None:
-            callbacks.append(reserve.stop_when_needed(start, end))
-        remaining = None
-        if self.n_trials is not None:
-            remaining = max(0, self.n_trials - study.n_finished)
-        timeout = None if end is None else max(0.01, end - time.time() - reserve.estimate())
-        if remaining != 0:
-            study.optimize(
-                objective,
-                n_trials=remaining,
-                timeout=timeout,
-                n_jobs=self.n_jobs,
-                executor=self.executor,
-                callbacks=callbacks,
-                show_progress=self.show_progress,
-                trial_timeout=self.trial_timeout,
-            )
+        self._search(study, objective, reserve, start, end)
         searched = time.time()
 
         board = self._leaderboard(study, workdir, metric)
         if board.empty:
-            trials = study.trials
-            failed = [t for t in trials if t.state is TrialState.FAILED and not t.interrupted]
-            if failed and len(failed) == len(trials):
-                reason = (failed[0].error or "").splitlines()[0]
-                raise NoCompletedTrialsError(
-                    f"every configuration failed ({len(failed)} tried); the first: {reason}"
-                )
-            partial = scheduler is not None and any(t.state is TrialState.COMPLETE for t in trials)
-            raise NoCompletedTrialsError(
-                "no configuration finished"
-                + (" on all training rows (only on fractions of them)" if partial else "")
-                + " within the budget; raise time_budget"
-                + (f" (it is {self.time_budget} s)" if self.time_budget else "")
-            )
+            raise self._nothing_finished(study)
         members, member_trials, weights = self._choose(board, workdir, y_enc, metric, end, reserve)
         chosen = time.time()
 
         # Refit on the original labels: the pipelines' classes_ are then the labels
         # themselves, in the same sorted order as self.classes_.
-        labels = np.asarray(dataset.y) if classification else y_enc
+        labels = np.asarray(dataset.y) if self.classes_ is not None else y_enc
         pipelines = [objective.fit(params, dataset.X, labels) for params in members]
         self.best_pipeline_ = pipelines[0]
         self.best_model_ = (
@@ -403,26 +363,121 @@ class AutoML:
             "refit": finished - chosen,
             "total": finished - start,
         }
-        if self._own_workdir:
+        if self.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
         return self
 
+    def _prepare(self, X, y, target):
+        """The prepared dataset, the encoded target (sets ``classes_``) and the splits."""
+        table = self._table(X, y, target)
+        dataset = prepare(table, self.target_name_, task=self.task, n_folds=self.cv)
+        classification = dataset.task != "regression"
+        if classification:
+            self.classes_, y_enc = np.unique(np.asarray(dataset.y), return_inverse=True)
+        else:
+            self.classes_, y_enc = None, np.asarray(dataset.y, dtype=float)
+        return dataset, y_enc, self._splits(y_enc, classification, dataset.X.shape[1])
+
+    def _study(self, names: list[str], task: str, n_rows: int, splits) -> Study:
+        """The study over the zoo's space, its sampler or scheduler, the defaults queued."""
+        space = self._space(names, task, n_rows)
+        self.schedule_ = schedule = self._schedule(splits)
+        scheduler: BaseScheduler | None = None
+        if schedule is None:
+            sampler = get_sampler(self.search, random_state=self.random_state)
+        else:
+            if schedule["fallback"]:
+                logger.warning(schedule["note"])
+            budgets = schedule["budgets"]
+            # The search runs until n_trials or the time budget ends it, so the
+            # schedule's own end (one bracket) never applies: brackets follow each other.
+            scheduler = get_scheduler(self.search, budgets[0], budgets[-1], eta=ETA)
+            sampler = scheduler.default_sampler(self.random_state)
+        study = create_study(
+            space,
+            sampler=sampler,
+            direction="minimize",
+            storage=self.storage,
+            study_name=STUDY_NAME if self.storage else None,
+            load_if_exists=True,
+            scheduler=scheduler,
+        )
+        if not study.trials:
+            # the known-good defaults run on all rows, outside any schedule
+            full = None if scheduler is None else scheduler.max_budget
+            for params in self._defaults(names, task, n_rows):
+                study.enqueue(params, budget=full)
+        return study
+
+    def _search(self, study: Study, objective, reserve, start: float, end: float | None):
+        """Run the trials still missing, stopping in time for the refit."""
+        callbacks = [] if end is None else [reserve.stop_when_needed(start, end)]
+        remaining = None
+        if self.n_trials is not None:
+            remaining = max(0, self.n_trials - study.n_finished)
+        timeout = None if end is None else max(0.01, end - time.time() - reserve.estimate())
+        if remaining != 0:
+            study.optimize(
+                objective,
+                n_trials=remaining,
+                timeout=timeout,
+                n_jobs=self.n_jobs,
+                executor=self.executor,
+                callbacks=callbacks,
+                show_progress=self.show_progress,
+                trial_timeout=self.trial_timeout,
+            )
+
+    def _nothing_finished(self, study: Study) -> NoCompletedTrialsError:
+        """The error for a search that left no configuration evaluated on all rows."""
+        trials = study.trials
+        failed = [t for t in trials if t.state is TrialState.FAILED and not t.interrupted]
+        if failed and len(failed) == len(trials):
+            reason = (failed[0].error or "").splitlines()[0]
+            return NoCompletedTrialsError(
+                f"every configuration failed ({len(failed)} tried); the first: {reason}"
+            )
+        partial = study.scheduler is not None and any(
+            t.state is TrialState.COMPLETE for t in trials
+        )
+        return NoCompletedTrialsError(
+            "no configuration finished"
+            + (" on all training rows (only on fractions of them)" if partial else "")
+            + " within the budget; raise time_budget"
+            + (f" (it is {self.time_budget} s)" if self.time_budget else "")
+        )
+
     def _table(self, X, y, target) -> pd.DataFrame:
-        if not isinstance(X, pd.DataFrame):
-            X = pd.DataFrame(X)
-            X.columns = [f"x{i}" for i in range(X.shape[1])]
+        """The table to prepare (features and target); sets the input's feature names."""
+        if issparse(X):
+            raise ParameterTypeError(
+                "sparse input is not supported: pass a DataFrame or a dense 2-D array"
+            )
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
+        else:
+            X = np.asarray(X)
+            if X.ndim != 2:
+                raise DataError(f"X must be a 2-D table, got an array of shape {X.shape}")
+            X = pd.DataFrame(X, columns=_array_names(X.shape[1]))
+            self.feature_names_in_ = None  # fitted on an array: no names of its own
         if target is not None:
             if y is not None:
                 raise InvalidParameterError("give either y or target=, not both")
-            self._target_name = str(target)
+            self.target_name_ = str(target)
+            self.n_features_in_ = X.shape[1] - 1
+            if self.feature_names_in_ is not None:
+                names = self.feature_names_in_
+                self.feature_names_in_ = names[names != self.target_name_]
             return X
         if y is None:
             raise InvalidParameterError("fit needs y, or the table with target='column'")
         name = getattr(y, "name", None) or "target"
         while name in X.columns:
             name = f"{name}_"
-        self._target_name = str(name)
-        return X.assign(**{self._target_name: np.asarray(y)})
+        self.target_name_ = str(name)
+        self.n_features_in_ = X.shape[1]
+        return X.assign(**{self.target_name_: np.asarray(y)})
 
     def _leaderboard(self, study: Study, workdir: Path, metric: Metric) -> pd.DataFrame:
         """Configurations evaluated on all training rows, best first.
@@ -496,7 +551,7 @@ class AutoML:
     def __getstate__(self) -> dict[str, Any]:
         # The study holds a database connection and the dataset the training rows: a
         # saved model keeps neither (the study stays in its own database).
-        state = dict(self.__dict__)
+        state = dict(super().__getstate__())  # a copy: the instance keeps its study
         state.pop("study_", None)
         state["executor"] = None
         if "dataset_" in state:
@@ -507,18 +562,31 @@ class AutoML:
     # -- predict ----------------------------------------------------------------------
     def _check_fitted(self):
         if not hasattr(self, "best_model_"):
-            from autoxai.exceptions import StudyError
+            raise NotFittedError("this AutoML is not fitted yet: call fit first")
 
-            raise StudyError("this AutoML is not fitted yet: call fit first")
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "best_model_")
+
+    def _frame(self, X) -> pd.DataFrame:
+        """``X`` as the table the model was fitted on: an array fitted as an array gets
+        the same generated column names (``x0``, ``x1``, ...)."""
+        self._check_fitted()
+        if isinstance(X, pd.DataFrame) or self.feature_names_in_ is not None:
+            return X
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise DataError(
+                f"X must be a 2-D array of {self.n_features_in_} features, got shape {X.shape}"
+            )
+        return pd.DataFrame(X, columns=_array_names(X.shape[1]))
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Predicted labels (classification) or values (regression)."""
-        self._check_fitted()
-        return self.best_model_.predict(X)
+        return self.best_model_.predict(self._frame(X))
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Class probabilities, columns in the order of :attr:`classes_`."""
-        self._check_fitted()
+        X = self._frame(X)
         if self.classes_ is None:
             raise InvalidParameterError("predict_proba is for classification tasks")
         return self.best_model_.predict_proba(X)
@@ -593,6 +661,11 @@ class _RefitReserve:
                 study.stop()
 
         return callback
+
+
+def _array_names(n: int) -> list[str]:
+    """Column names for a table given as an array."""
+    return [f"x{i}" for i in range(n)]
 
 
 def full_budget(trials: Sequence[Trial]) -> list[Trial]:

@@ -23,12 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autoxai.automl._automl import STUDY_NAME
 from autoxai.explain import Explanation
 
 __all__ = ["STUDY_NAME", "RunData", "read_run", "rung_summary"]
 
-#: The name AutoML gives its study in the run's database.
-STUDY_NAME = "automl"
 
 
 @dataclass
