@@ -15,7 +15,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from autoxai.automl._columns import type_column
+from autoxai.automl._columns import NumberFormat, type_column
 from autoxai.automl._data import (
     ColumnDecision,
     Dataset,
@@ -79,7 +79,7 @@ def test_semicolon_file_with_decimal_comma_becomes_numbers(tmp_path):
     data = prepare(table, "label", n_folds=2, notes=notes)
     assert data.X["x"].tolist() == [i + 0.5 for i in range(10)]
     assert "decimal comma" in decisions_by_column(data)["x"].reason
-    assert data.schema.decimal_comma == ("x",)
+    assert data.schema.number_formats == {"x": NumberFormat(decimal=",")}
     assert data.notes == ["delimiter ';'"]
 
 
@@ -605,7 +605,11 @@ def test_schema_json_round_trip(fitted):
     assert again == data.schema
     assert again.datetime_parts["when"][-1] == "minute"
     assert again.datetime_formats == {"when": "ISO8601"}
-    assert again.decimal_comma == ("dc",)
+    assert again.number_formats == {"dc": NumberFormat(decimal=",")}
+    # a schema written before number formats reads its decimal_comma list
+    old = {**data.schema.to_dict(), "decimal_comma": ["dc"]}
+    del old["number_formats"]
+    assert FeatureSchema.from_dict(old) == data.schema
 
 
 @pytest.mark.parametrize(
