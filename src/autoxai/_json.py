@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 __all__ = ["dumps", "jsonable", "write_json"]
 
@@ -52,6 +53,8 @@ def jsonable(value: Any) -> Any:
     """
     if value is None or isinstance(value, (str, bool)):
         return value
+    if isinstance(value, (np.datetime64, np.timedelta64)):  # timedelta64 is an np.integer
+        return _scalar(value)
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, np.bool_):
@@ -67,7 +70,7 @@ def jsonable(value: Any) -> Any:
         return sorted((jsonable(v) for v in value), key=str)
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return jsonable(value[()])
-    if isinstance(value, (np.ndarray, pd.Series, pd.Index)):  # element by element: a
+    if isinstance(value, (np.ndarray, pd.Series, pd.Index, ExtensionArray)):  # one by one: a
         return [jsonable(v) for v in value]  # datetime64[ns] .tolist() gives integers
     return _scalar(value)
 

@@ -360,13 +360,16 @@ def parse_booleans(values: pd.Series) -> pd.Series:
 
 
 def _to_datetime(text: pd.Series, date_format: str | None) -> pd.Series:
+    """Parse text as dates; a date written with a UTC offset is converted to UTC.
+
+    Always to UTC, not only when offsets differ: a row must read the same alone as among
+    other rows, whatever offsets they hold (text without an offset keeps its time).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "could not infer format" for "mixed"
         try:
-            out = pd.to_datetime(text, format=date_format or "mixed", errors="coerce")
-        except ValueError:  # mixed time zones: compare them in UTC
             out = pd.to_datetime(text, format=date_format or "mixed", errors="coerce", utc=True)
-        except (TypeError, OverflowError):
+        except (TypeError, OverflowError, ValueError):
             return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if not ptypes.is_datetime64_any_dtype(out.dtype):  # e.g. objects from odd inputs
         return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
@@ -377,8 +380,8 @@ def parse_datetimes(values: pd.Series, *, date_format: str | None = None) -> pd.
     """Cast to ``datetime64[ns]``; unparseable cells (and dates out of its range) are NaT.
 
     Text is parsed with ``date_format`` (a ``strftime`` format or ``"ISO8601"``); without
-    one, the format is guessed from the values. Time zones are dropped, keeping the
-    local wall time.
+    one, the format is guessed from the values. Text with a UTC offset is converted to
+    UTC; a time-zone dtype keeps its local wall time. Either way the zone is dropped.
     """
     if ptypes.is_datetime64_any_dtype(values.dtype):
         out = values
@@ -592,9 +595,8 @@ def _text_column(name: str, values: pd.Series, n_rows: int, n_missing: int) -> C
             shown = "ISO 8601" if fmt == "ISO8601" else repr(fmt)
             parsed = parse_datetimes(text, date_format=fmt)
             origin = f" written as text (format {shown})"
-            offsets = text.str.extract(r"(Z|[+-]\d\d:?\d\d)$", expand=False).dropna()
-            if offsets.nunique() > 1:
-                origin += f" with {offsets.nunique()} UTC offsets, so converted to UTC"
+            if text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$").any():
+                origin += ", times with a UTC offset converted to UTC"
             return _datetime(name, parsed, n_rows, n_missing, origin, len(text) - n_dates, fmt)
 
     share = distinct / len(text)

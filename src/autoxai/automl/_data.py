@@ -55,9 +55,9 @@ in this order (missing means NaN/None/NA/NaT or a blank string):
       ``30:15:00``, ``P1DT2H``): **numeric**, seconds;
    d. at least 90 % of the cells parse as dates with one format guessed from the values
       (month first or day first, whichever parses more; ISO 8601 in all its variants);
-      plain numbers are never dates: **datetime**. Several UTC offsets in one column
-      (``+01:00`` and ``-05:00``) are converted to UTC, one offset is dropped keeping
-      the local time; the reason says which;
+      plain numbers are never dates: **datetime**. Times written with a UTC offset
+      (``+01:00``, ``Z``; mixed offsets in one column too) are converted to UTC, so a
+      row reads the same alone as among others; the reason says so;
    e. mostly distinct (over 50 %) and long (over 50 characters on average) or wordy
       (6 words or more on average): **text**, dropped ("free text is not used yet");
    f. different in every row (20 rows or more): **id**, dropped;
@@ -133,6 +133,7 @@ __all__ = [
     "FeatureCaster",
     "FeatureSchema",
     "cast_features",
+    "check_columns",
     "prepare",
     "read_table",
 ]
@@ -527,13 +528,7 @@ def cast_features(df: pd.DataFrame, schema: FeatureSchema | Mapping[str, Any]) -
             f"features must be a pandas DataFrame with named columns, got {type(df).__name__}"
         )
     names = [str(c) for c in df.columns]
-    missing = [c for c in schema.columns if c not in names]
-    if missing:
-        extra = [n for n in names if n not in schema.columns]
-        hint = _suggest(missing[0], extra) if len(missing) == 1 else ""
-        raise DataError(
-            "missing columns at predict time: " + ", ".join(map(repr, missing)) + "." + hint
-        )
+    check_columns(schema.columns, names)
     duplicates = _duplicates(n for n in names if n in schema.kinds)
     if duplicates:
         raise DataError(f"duplicate feature columns: {duplicates}")
@@ -551,6 +546,21 @@ def cast_features(df: pd.DataFrame, schema: FeatureSchema | Mapping[str, Any]) -
         else:
             out[column] = parse_datetimes(values, date_format=schema.datetime_formats.get(column))
     return pd.DataFrame(out, index=df.index, columns=list(schema.columns))
+
+
+def check_columns(expected: Iterable[str], names: Iterable[str]) -> None:
+    """Raise :class:`DataError` naming the ``expected`` columns absent from ``names``.
+
+    The one message for a table that lacks a model's columns, whether it comes from
+    ``predict``, an explainer or the CLI; one missing name gets a "did you mean".
+    """
+    names = [str(n) for n in names]
+    missing = [c for c in expected if c not in names]
+    if missing:
+        extra = [n for n in names if n not in expected]
+        hint = _suggest(missing[0], extra) if len(missing) == 1 else ""
+        shown = ", ".join(map(repr, missing[:10])) + (", …" if len(missing) > 10 else "")
+        raise DataError(f"the table lacks column(s) the model was fitted on: {shown}.{hint}")
 
 
 class FeatureCaster(TransformerMixin, BaseEstimator):

@@ -379,6 +379,8 @@ def _print_summary(console: Console, automl, out: Path, notes) -> None:
     for d in ds.decisions:
         if not d.used and d.kind != "target":
             console.print(f"  dropped {d.column!r}: {d.reason}", markup=False, highlight=False)
+        elif d.column in ds.schema.number_formats:  # text read as numbers: say how
+            console.print(f"  read {d.column!r}: {d.reason}", markup=False, highlight=False)
     for note in [*notes, *ds.notes]:
         console.print(f"  note: {note}", markup=False, highlight=False)
     metric = automl.metric_.name
