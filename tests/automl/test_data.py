@@ -754,7 +754,11 @@ def test_dates_with_utc_offsets_are_utc_whatever_the_other_rows():
     together = cast_features(pd.DataFrame({"when": cells}), schema)["when"].iloc[0]
     assert alone == together == pd.Timestamp("2024-03-01 09:00")
     zoned = pd.Series(pd.date_range("2024-01-01", periods=30, freq="7h", tz="Europe/Paris"))
-    assert "time zone Europe/Paris, local time kept" in type_column(zoned).decision.reason
+    assert "time zone Europe/Paris, converted to UTC" in type_column(zoned).decision.reason
+    written = pd.DataFrame({"when": zoned.astype(str)})
+    assert cast_features(written, schema)["when"].equals(
+        cast_features(pd.DataFrame({"when": zoned}), schema)["when"]
+    )  # the same from a CSV file as from a time-zone dtype
 
 
 def test_nullable_dtypes_and_unused_levels():

@@ -380,8 +380,9 @@ def parse_datetimes(values: pd.Series, *, date_format: str | None = None) -> pd.
     """Cast to ``datetime64[ns]``; unparseable cells (and dates out of its range) are NaT.
 
     Text is parsed with ``date_format`` (a ``strftime`` format or ``"ISO8601"``); without
-    one, the format is guessed from the values. Text with a UTC offset is converted to
-    UTC; a time-zone dtype keeps its local wall time. Either way the zone is dropped.
+    one, the format is guessed from the values. Times with a time zone (a UTC offset in
+    the text, or a time-zone dtype) are converted to UTC, then the zone is dropped: a row
+    reads the same alone or among others, from a CSV file or from Parquet.
     """
     if ptypes.is_datetime64_any_dtype(values.dtype):
         out = values
@@ -392,8 +393,8 @@ def parse_datetimes(values: pd.Series, *, date_format: str | None = None) -> pd.
         if date_format is None:
             date_format = _best_date_format(text)
         out = _to_datetime(text, date_format)
-    if isinstance(out.dtype, pd.DatetimeTZDtype):
-        out = out.dt.tz_localize(None)
+    if isinstance(out.dtype, pd.DatetimeTZDtype):  # UTC: the same from text or a dtype
+        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
     low, high = pd.Timestamp.min, pd.Timestamp.max
     out = out.where((out >= low) & (out <= high))
     return out.astype("datetime64[ns]")
@@ -675,7 +676,7 @@ def type_column(values: pd.Series, name: str | None = None) -> ColumnTyping:
 
     if ptypes.is_datetime64_any_dtype(dtype):
         zone = getattr(dtype, "tz", None)
-        origin = f" in time zone {zone}, local time kept" if zone is not None else ""
+        origin = f" in time zone {zone}, converted to UTC" if zone is not None else ""
         return _datetime(name, parse_datetimes(present), n_rows, n_missing, origin, 0, None)
     if ptypes.is_bool_dtype(dtype) and not ptypes.is_object_dtype(dtype):
         if present.nunique() == 1:

@@ -27,7 +27,7 @@ in this order (missing means NaN/None/NA/NaT or a blank string):
 
 1. Every value missing: **empty**, dropped. A single distinct value among the others:
    **constant**, dropped.
-2. datetime dtype: **datetime** (a time zone is dropped, keeping the local time);
+2. datetime dtype: **datetime** (with a time zone: converted to UTC, as text is);
    timedelta dtype: **numeric**, in seconds.
 3. bool dtype (also pandas' nullable ``boolean``): **boolean** (cast to 1.0/0.0,
    missing stays NaN).

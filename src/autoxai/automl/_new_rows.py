@@ -13,6 +13,8 @@ columns. :func:`check_rows` raises for those (``AutoML.predict`` calls it);
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from autoxai.automl._columns import _examples, missing_mask
@@ -45,15 +47,24 @@ def check_rows(df: pd.DataFrame, schema: FeatureSchema) -> None:
         raise DataError("the table has no rows to predict")
 
 
-def row_notes(df: pd.DataFrame, schema: FeatureSchema, target: str | None = None) -> list[str]:
+def row_notes(
+    df: pd.DataFrame,
+    schema: FeatureSchema,
+    *,
+    target: str | None = None,
+    known: Iterable[str] = (),
+) -> list[str]:
     """One line per oddity of ``df`` that does not stop a prediction.
 
-    Extra columns (ignored, the ``target`` named apart) and, per feature column, the
-    cells that are present but do not parse as its kind (read as missing), with examples.
+    Extra columns (ignored; the ``target`` named apart; the ``known`` columns of the
+    training table that the model left out, such as identifiers, are not news) and, per
+    feature column, the cells that are present but do not parse as its kind (read as
+    missing), with examples.
     """
     names = [str(c) for c in df.columns]
     notes = []
-    extra = [n for n in names if n not in schema.kinds]
+    known = set(known) - {target}
+    extra = [n for n in names if n not in schema.kinds and n not in known]
     if target is not None and target in extra:
         notes.append(f"column {target!r} is the model's target: ignored")
         extra.remove(target)

@@ -36,7 +36,8 @@ def print_row_notes(model, table) -> None:
 
     schema = model.dataset_.schema
     check_rows(table, schema)
-    for note in row_notes(table, schema, target=model.dataset_.target):
+    known = [d.column for d in model.dataset_.decisions]
+    for note in row_notes(table, schema, target=model.dataset_.target, known=known):
         print(f"autoxai: note: {note}", file=sys.stderr)
 
 
