@@ -511,14 +511,24 @@ class AutoML:
 
             raise StudyError("this AutoML is not fitted yet: call fit first")
 
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Predicted labels (classification) or values (regression)."""
+    def _check_rows(self, X: pd.DataFrame) -> None:
+        from autoxai.automl._new_rows import check_rows
+
         self._check_fitted()
+        check_rows(X, self.dataset_.schema)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Predicted labels (classification) or values (regression).
+
+        ``X`` holds the user's columns as they come (see :mod:`autoxai.automl._new_rows`):
+        a table without rows or lacking a column raises :class:`DataError`.
+        """
+        self._check_rows(X)
         return self.best_model_.predict(X)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Class probabilities, columns in the order of :attr:`classes_`."""
-        self._check_fitted()
+        self._check_rows(X)
         if self.classes_ is None:
             raise InvalidParameterError("predict_proba is for classification tasks")
         return self.best_model_.predict_proba(X)
