@@ -14,10 +14,10 @@ __all__ = [
     "ExecutionError",
     "InvalidParameterError",
     "NoCompletedTrialsError",
+    "NotFittedError",
     "ParameterTypeError",
     "SearchSpaceError",
     "StorageError",
-    "NotFittedError",
     "StudyError",
     "TrialPruned",
 ]

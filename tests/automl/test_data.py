@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import os
@@ -15,7 +16,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from autoxai.automl._columns import type_column
+from autoxai.automl._columns import DATE_PARTS, NumberFormat, type_column
 from autoxai.automl._data import (
     ColumnDecision,
     Dataset,
@@ -79,7 +80,7 @@ def test_semicolon_file_with_decimal_comma_becomes_numbers(tmp_path):
     data = prepare(table, "label", n_folds=2, notes=notes)
     assert data.X["x"].tolist() == [i + 0.5 for i in range(10)]
     assert "decimal comma" in decisions_by_column(data)["x"].reason
-    assert data.schema.decimal_comma == ("x",)
+    assert data.schema.number_formats == {"x": NumberFormat(decimal=",")}
     assert data.notes == ["delimiter ';'"]
 
 
@@ -587,9 +588,12 @@ def test_cast_booleans_from_any_source():
 
 def test_cast_missing_columns(fitted):
     df, data = fitted
-    with pytest.raises(DataError, match=r"missing columns at predict time: 'ok', 'cat'"):
+    with pytest.raises(DataError, match=r"lacks column\(s\) the model was fitted on: 'ok', 'cat'"):
         cast_features(df.drop(columns=["cat", "ok"]), data.schema)
-    with pytest.raises(DataError, match=r"missing columns at predict time: 'cat'\. Did you mean"):
+    with pytest.raises(
+        DataError,
+        match=r"lacks column\(s\) the model was fitted on: 'cat'\. Did you mean",
+    ):
         cast_features(df.rename(columns={"cat": "Cat"}), data.schema)
     with pytest.raises(TypeError, match=r"features must be a pandas DataFrame"):
         cast_features(df.to_numpy(), data.schema)
@@ -605,7 +609,11 @@ def test_schema_json_round_trip(fitted):
     assert again == data.schema
     assert again.datetime_parts["when"][-1] == "minute"
     assert again.datetime_formats == {"when": "ISO8601"}
-    assert again.decimal_comma == ("dc",)
+    assert again.number_formats == {"dc": NumberFormat(decimal=",")}
+    # a schema written before number formats reads its decimal_comma list
+    old = {**data.schema.to_dict(), "decimal_comma": ["dc"]}
+    del old["number_formats"]
+    assert FeatureSchema.from_dict(old) == data.schema
 
 
 @pytest.mark.parametrize(
@@ -652,7 +660,7 @@ def test_feature_caster_checks():
     caster = FeatureCaster({"columns": ["a"], "kinds": {"a": "numeric"}})
     with pytest.raises(Exception, match="not fitted"):
         caster.transform(pd.DataFrame({"a": [1]}))
-    with pytest.raises(DataError, match=r"missing columns at predict time: 'a'"):
+    with pytest.raises(DataError, match=r"lacks column\(s\) the model was fitted on: 'a'"):
         caster.fit(pd.DataFrame({"b": [1]}))
     with pytest.raises(DataError, match=r"Did you mean 'numeric'"):
         FeatureCaster({"columns": ["a"], "kinds": {"a": "numbers"}}).fit(pd.DataFrame({"a": [1]}))
@@ -674,3 +682,105 @@ def test_csv_round_trip_through_prepare_and_cast(tmp_path):
     assert out.to_dict("records") == [
         {"x": 7.25, "word": "vielleicht", "day": pd.Timestamp("2022-02-03")}
     ]
+
+
+# -- every column kind: text read as numbers, clocks, time zones, nullable dtypes -------------
+
+
+@pytest.mark.parametrize(
+    ("cells", "number_format", "numbers", "words"),
+    [
+        (["1,234", "12,345,678.5", "-7", "999"], NumberFormat(thousands=","),
+         [1234, 12345678.5, -7, 999], "thousands separators ('1,234')"),
+        (["1.234,5", "2.000.000", "3,25", "7"], NumberFormat(decimal=",", thousands="."),
+         [1234.5, 2000000, 3.25, 7], "thousands separators ('1.234,5')"),
+        (["12.5%", "3%", "100 %", "0.5"], NumberFormat(percent=True),
+         [12.5, 3, 100, 0.5], "percent signs (12% is read as 12)"),
+        (["1,5%", "2%", "3,25%", "4%"], NumberFormat(decimal=",", percent=True),
+         [1.5, 2, 3.25, 4], "a decimal comma and percent signs"),
+        (["08:15", "8:15 PM", "23:59:59", "12:00 am"], NumberFormat(clock="time"),
+         [8.25, 20.25, 23 + 59 / 60 + 59 / 3600, 0], "hours since midnight"),
+        (["1 days 02:00:00", "30:15:00", "P1DT2H", "0 days 00:00:05.5"],
+         NumberFormat(clock="duration"), [93600, 108900, 93600, 5.5], "used as seconds"),
+    ],
+)  # fmt: skip
+def test_formatted_numbers_are_numbers_read_the_same_at_predict_time(
+    cells, number_format, numbers, words
+):
+    values = pd.Series(cells * 6, name="v")
+    typing = type_column(values)
+    assert typing.decision.kind == "numeric", typing.decision.reason
+    assert typing.number_format == number_format
+    assert words in typing.decision.reason
+    schema = FeatureSchema(("v",), {"v": "numeric"}, number_formats={"v": number_format})
+    again = FeatureSchema.from_dict(json.loads(json.dumps(schema.to_dict())))
+    # one row alone reads as it did among the others, and bad cells are missing
+    for i, cell in enumerate(cells):
+        frame = pd.DataFrame({"v": [cell, "not a number"]})
+        assert cast_features(frame, again)["v"].tolist()[0] == pytest.approx(numbers[i])
+        assert np.isnan(cast_features(frame, again)["v"].iloc[1])
+
+
+def test_grouping_that_is_not_by_three_is_not_a_thousands_separator():
+    assert type_column(pd.Series(["1,5", "2,25", "3"] * 10)).number_format == NumberFormat(
+        decimal=","
+    )
+    assert type_column(pd.Series(["1.500", "2.5", "3"] * 10)).number_format is None  # 1.5
+    schema = FeatureSchema(("v",), {"v": "numeric"}, number_formats={"v": {"thousands": ","}})
+    assert np.isnan(cast_features(pd.DataFrame({"v": ["1,5"]}), schema)["v"].iloc[0])
+
+
+def test_clock_columns_of_every_dtype():
+    n = 30
+    times = pd.Series([dt.time(h % 24, 30) for h in range(n)])
+    durations = pd.Series(pd.to_timedelta(np.arange(n) * 90, unit="s"))
+    for values, clock, first in ((times, "time", 0.5), (durations, "duration", 0.0)):
+        typing = type_column(values, "c")
+        assert typing.decision.kind == "numeric" and typing.number_format.clock == clock
+        schema = FeatureSchema(("c",), {"c": "numeric"}, {}, {}, {"c": typing.number_format})
+        assert cast_features(pd.DataFrame({"c": values}), schema)["c"].iloc[0] == first
+    # durations increasing row by row are not taken for an identifier
+    assert type_column(durations, "c").decision.used
+
+
+def test_dates_with_utc_offsets_are_utc_whatever_the_other_rows():
+    cells = [f"2024-03-{d:02d}T10:00:00{z}" for d in range(1, 21) for z in ("+01:00", "-05:00")]
+    typing = type_column(pd.Series(cells), "when")
+    assert typing.decision.kind == "datetime"
+    assert "UTC offset converted to UTC" in typing.decision.reason
+    schema = FeatureSchema(("when",), {"when": "datetime"}, {"when": DATE_PARTS},
+                           {"when": typing.date_format})  # fmt: skip
+    alone = cast_features(pd.DataFrame({"when": cells[:1]}), schema)["when"].iloc[0]
+    together = cast_features(pd.DataFrame({"when": cells}), schema)["when"].iloc[0]
+    assert alone == together == pd.Timestamp("2024-03-01 09:00")
+    zoned = pd.Series(pd.date_range("2024-01-01", periods=30, freq="7h", tz="Europe/Paris"))
+    assert "time zone Europe/Paris, converted to UTC" in type_column(zoned).decision.reason
+    written = pd.DataFrame({"when": zoned.astype(str)})
+    assert cast_features(written, schema)["when"].equals(
+        cast_features(pd.DataFrame({"when": zoned}), schema)["when"]
+    )  # the same from a CSV file as from a time-zone dtype
+
+
+def test_nullable_dtypes_and_unused_levels():
+    n = 30
+    table = pd.DataFrame({
+        "count": pd.array([*range(n - 2), None, None], dtype="Int64"),
+        "flag": pd.array([True, False] * (n // 2 - 1) + [None, None], dtype="boolean"),
+        "word": pd.array(["a", "b", "c"] * (n // 3 - 1) + ["a", None, None], dtype="string"),
+        "level": pd.Categorical(["a", "b"] * (n // 2), categories=["a", "b", "unused"]),
+        "y": ["p", "q", "r"] * (n // 3),
+    })  # fmt: skip
+    data = prepare(table, "y", n_folds=3)
+    assert data.schema.kinds == {"count": "numeric", "flag": "boolean",
+                                 "word": "categorical", "level": "categorical"}  # fmt: skip
+    assert "2 levels" in decisions_by_column(data)["level"].reason
+    assert data.X["count"].isna().sum() == 2 and data.X["flag"].isna().sum() == 2
+
+
+def test_a_schema_pickled_before_number_formats_still_loads():
+    schema = FeatureSchema(("x",), {"x": "numeric"})
+    old = FeatureSchema.__new__(FeatureSchema)
+    state = {k: v for k, v in schema.__dict__.items() if k != "number_formats"}
+    old.__setstate__({**state, "decimal_comma": ("x",)})
+    assert old.number_formats == {"x": NumberFormat(decimal=",")}
+    assert cast_features(pd.DataFrame({"x": ["1,5"]}), old)["x"].iloc[0] == 1.5

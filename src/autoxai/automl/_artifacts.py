@@ -27,6 +27,7 @@ from typing import Any
 
 import joblib
 
+from autoxai._json import dumps, write_json
 from autoxai._version import __version__
 from autoxai.exceptions import AutoXAIError
 
@@ -81,7 +82,7 @@ def _key_id(key: bytes) -> str:
 
 def _signature(manifest: dict, key: bytes) -> str:
     body = {k: v for k, v in manifest.items() if k != "signature"}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    text = dumps(body, sort_keys=True, separators=(",", ":")).encode()
     return hmac.new(key, text, hashlib.sha256).hexdigest()
 
 
@@ -100,7 +101,7 @@ def save(model: Any, path: str | os.PathLike) -> Path:
         "key_id": _key_id(key),
     }
     manifest["signature"] = _signature(manifest, key)
-    (path / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
+    write_json(path / MANIFEST_FILE, manifest)
     return path
 
 

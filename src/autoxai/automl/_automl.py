@@ -567,26 +567,34 @@ class AutoML(BaseEstimator):
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "best_model_")
 
-    def _frame(self, X) -> pd.DataFrame:
-        """``X`` as the table the model was fitted on: an array fitted as an array gets
-        the same generated column names (``x0``, ``x1``, ...)."""
+    def _rows(self, X) -> pd.DataFrame:
+        """``X`` checked against the table the model was fitted on: an array fitted as an
+        array gets the same generated column names (``x0``, ``x1``, ...)."""
+        from autoxai.automl._new_rows import check_rows
+
         self._check_fitted()
-        if isinstance(X, pd.DataFrame) or self.feature_names_in_ is not None:
-            return X
-        X = np.asarray(X)
-        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
-            raise DataError(
-                f"X must be a 2-D array of {self.n_features_in_} features, got shape {X.shape}"
-            )
-        return pd.DataFrame(X, columns=_array_names(X.shape[1]))
+        if not isinstance(X, pd.DataFrame) and self.feature_names_in_ is None:
+            X = np.asarray(X)
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise DataError(
+                    f"X must be a 2-D array of {self.n_features_in_} features, "
+                    f"got shape {X.shape}; reshape your data"
+                )
+            X = pd.DataFrame(X, columns=_array_names(X.shape[1]))
+        check_rows(X, self.dataset_.schema)
+        return X
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Predicted labels (classification) or values (regression)."""
-        return self.best_model_.predict(self._frame(X))
+        """Predicted labels (classification) or values (regression).
+
+        ``X`` holds the user's columns as they come (see :mod:`autoxai.automl._new_rows`):
+        a table without rows or lacking a column raises :class:`DataError`.
+        """
+        return self.best_model_.predict(self._rows(X))
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Class probabilities, columns in the order of :attr:`classes_`."""
-        X = self._frame(X)
+        X = self._rows(X)
         if self.classes_ is None:
             raise InvalidParameterError("predict_proba is for classification tasks")
         return self.best_model_.predict_proba(X)

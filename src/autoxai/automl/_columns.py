@@ -10,6 +10,7 @@ Missing values are ``NaN``/``None``/``NA`` and, in text columns, blank strings.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import warnings
 from collections.abc import Iterable
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
+
+from autoxai.exceptions import DataError
 
 try:  # public since pandas 2.2
     from pandas.tseries.api import guess_datetime_format
@@ -30,6 +33,7 @@ __all__ = [
     "KINDS",
     "ColumnDecision",
     "ColumnTyping",
+    "NumberFormat",
     "category_strings",
     "missing_mask",
     "parse_booleans",
@@ -79,6 +83,18 @@ _PART_WORDS = {"dayofweek": "day of week"}
 _ID_WORDS = {"id", "ids", "uuid", "guid", "idx", "index", "key", "pk"}
 _ID_LAST_WORDS = {"number", "no", "nr"}
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+_GROUPED = {  # digits grouped by three with this separator, then the decimal mark
+    ",": r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?",
+    ".": r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?",
+}
+_TIME_OF_DAY = re.compile(
+    r"(?P<h>\d{1,2}):(?P<m>[0-5]\d)(:(?P<s>[0-5]\d(\.\d+)?))?\s*(?P<ampm>[AaPp][Mm])?"
+)
+_DURATION = re.compile(  # "1 days 02:00:00", "-0 days 00:00:05.5", "30:15:00", "P1DT2H"
+    r"[+-]?(\d+\s*days?,?\s*)?[+-]?\d+:[0-5]\d(:[0-5]\d(\.\d+)?)?"
+    r"|[+-]?P(?=\d|T\d)(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?",
+    re.IGNORECASE,
+)
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
@@ -107,13 +123,78 @@ class ColumnDecision:
 
 
 @dataclass(frozen=True)
+class NumberFormat:
+    """How the text of a numeric column is written, so that new rows are read the same way.
+
+    Parameters
+    ----------
+    decimal : {".", ","}
+        The decimal mark.
+    thousands : {None, ",", "."}
+        The thousands separator (``"1,234.5"``, ``"1.234,5"``); a cell using it must
+        group digits by three, else it is not a number.
+    percent : bool
+        Cells may end with ``%``, which is dropped: ``"12.5%"`` is read as 12.5.
+    clock : {None, "time", "duration"}
+        ``"time"``: times of day (``"08:15"``, ``"8:15 PM"``, ``datetime.time``) read
+        as hours since midnight (8.25); ``"duration"``: timedeltas (``"1 days
+        02:00:00"``, ``"30:15:00"``, ISO 8601 ``"P1DT2H"``, a timedelta dtype) read as
+        seconds. The other fields do not apply.
+
+    Examples
+    --------
+    >>> NumberFormat(thousands=",").describe()
+    " with thousands separators ('1,234')"
+    """
+
+    decimal: str = "."
+    thousands: str | None = None
+    percent: bool = False
+    clock: str | None = None
+
+    def __post_init__(self) -> None:
+        rules = (
+            ("decimal", self.decimal, (".", ",")),
+            ("thousands", self.thousands, (None, ",", ".")),
+            ("clock", self.clock, (None, "time", "duration")),
+        )
+        for name, value, allowed in rules:
+            if value not in allowed:
+                raise DataError(f"number format {name} must be one of {allowed}, got {value!r}")
+        if self.thousands is not None and self.thousands == self.decimal:
+            raise DataError(f"thousands separator and decimal mark are both {self.decimal!r}")
+
+    def to_dict(self) -> dict[str, object]:
+        """The fields that differ from plain numbers (``{}`` for plain numbers)."""
+        return {k: v for k, v in self.__dict__.items() if v != getattr(NumberFormat, k)}
+
+    def describe(self) -> str:
+        """How the numbers were written, for a column decision's reason (may be empty)."""
+        if self.clock == "time":
+            return ", used as hours since midnight (08:15 is 8.25)"
+        if self.clock == "duration":
+            return ", used as seconds"
+        parts = []
+        if self.thousands:
+            parts.append(
+                f"thousands separators ('1{self.thousands}234"
+                + (f"{self.decimal}5')" if self.decimal == "," else "')")
+            )
+        elif self.decimal == ",":
+            parts.append("a decimal comma")
+        if self.percent:
+            parts.append("percent signs (12% is read as 12)")
+        return " with " + " and ".join(parts) if parts else ""
+
+
+@dataclass(frozen=True)
 class ColumnTyping:
     """A decision plus what casting the column needs later (private to the automl package)."""
 
     decision: ColumnDecision
     date_parts: tuple[str, ...] = ()
     date_format: str | None = None
-    decimal_comma: bool = False
+    number_format: NumberFormat | None = None
 
 
 # -- missing values and examples -------------------------------------------------------------
@@ -183,6 +264,8 @@ def _label(v: object) -> object:
         return str(int(v)) if float(v).is_integer() else repr(float(v))
     if v is None or v is pd.NA or v is pd.NaT:
         return np.nan
+    if isinstance(v, (dt.timedelta, np.timedelta64)):  # "1 days 02:00:00", as pandas reads it
+        return str(pd.Timedelta(v))
     return str(v)
 
 
@@ -199,28 +282,62 @@ def category_strings(values: pd.Series) -> pd.Series:
     return pd.Series([_label(v) for v in values.astype(object)], index=values.index, dtype=object)
 
 
-def _numbers(values: pd.Series, *, decimal_comma: bool = False) -> pd.Series:
+def _numbers(values: pd.Series, number_format: NumberFormat | None = None) -> pd.Series:
     """Like :func:`parse_numbers`, but infinities are kept (typing counts them)."""
+    fmt = number_format or NumberFormat()
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
+    if ptypes.is_timedelta64_dtype(values.dtype):
+        return values.dt.total_seconds().astype("float64")
     if ptypes.is_bool_dtype(values.dtype) or ptypes.is_numeric_dtype(values.dtype):
         numbers = values.to_numpy(dtype="float64", na_value=np.nan)
         return pd.Series(numbers, index=values.index, dtype="float64")
     present = values.notna()
     if not present.any():
         return pd.Series(np.nan, index=values.index, dtype="float64")
-    text = values.astype(object).where(present, None).astype(str).str.strip().where(present)
-    if decimal_comma:
+    if fmt.clock is not None:
+        text = _strings(values.where(present, None))
+        return _hours(text) if fmt.clock == "time" else _seconds(text)
+    text = values.astype(object).where(present, None).astype(str).str.strip()
+    text = text.where(present).astype(object)
+    if fmt.percent:
+        text = text.str.replace(r"\s*%$", "", regex=True)
+    if fmt.thousands is not None:
+        grouped = text.str.contains(fmt.thousands, regex=False).fillna(False).astype(bool)
+        valid = text.str.fullmatch(_GROUPED[fmt.thousands]).fillna(False).astype(bool)
+        text = text.where(~grouped | valid).str.replace(fmt.thousands, "", regex=False)
+    if fmt.decimal == ",":
         text = text.str.replace(",", ".", regex=False)
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
-def parse_numbers(values: pd.Series, *, decimal_comma: bool = False) -> pd.Series:
+def _hours(text: pd.Series) -> pd.Series:
+    """Times of day (``"08:15"``, ``"8:15:30 pm"``) as hours since midnight; others NaN."""
+    parts = text.astype(object).str.extract(f"^{_TIME_OF_DAY.pattern}$")
+    hour = parts["h"].astype(float)
+    ampm = parts["ampm"].str.lower()
+    twelve = ampm.notna().to_numpy()
+    valid = np.where(twelve, (hour >= 1) & (hour <= 12), hour < 24)
+    hour = hour.where(~twelve, hour % 12 + 12 * (ampm == "pm"))
+    seconds = parts["s"].astype(float).fillna(0.0)
+    hours = hour + parts["m"].astype(float) / 60 + seconds / 3600
+    return hours.where(valid).astype("float64")
+
+
+def _seconds(text: pd.Series) -> pd.Series:
+    """Durations (``"1 days 02:00:00"``, ``"30:15:00"``, ``"P1DT2H"``) in seconds; others NaN."""
+    valid = text.astype(object).str.fullmatch(_DURATION).fillna(False).astype(bool)
+    durations = pd.to_timedelta(text.where(valid), errors="coerce")
+    return durations.dt.total_seconds().astype("float64")
+
+
+def parse_numbers(values: pd.Series, *, number_format: NumberFormat | None = None) -> pd.Series:
     """Cast to ``float64``: numbers as they are, text parsed, anything else (and ±inf) NaN.
 
-    With ``decimal_comma=True`` a comma in a text cell is read as the decimal point.
+    Text is read with ``number_format`` (default: a decimal point, nothing else), the
+    :class:`NumberFormat` found when the column was typed; timedeltas become seconds.
     """
-    out = _numbers(values, decimal_comma=decimal_comma)
+    out = _numbers(values, number_format)
     return out.where(np.isfinite(out.to_numpy()), np.nan)
 
 
@@ -243,13 +360,16 @@ def parse_booleans(values: pd.Series) -> pd.Series:
 
 
 def _to_datetime(text: pd.Series, date_format: str | None) -> pd.Series:
+    """Parse text as dates; a date written with a UTC offset is converted to UTC.
+
+    Always to UTC, not only when offsets differ: a row must read the same alone as among
+    other rows, whatever offsets they hold (text without an offset keeps its time).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "could not infer format" for "mixed"
         try:
-            out = pd.to_datetime(text, format=date_format or "mixed", errors="coerce")
-        except ValueError:  # mixed time zones: compare them in UTC
             out = pd.to_datetime(text, format=date_format or "mixed", errors="coerce", utc=True)
-        except (TypeError, OverflowError):
+        except (TypeError, OverflowError, ValueError):
             return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if not ptypes.is_datetime64_any_dtype(out.dtype):  # e.g. objects from odd inputs
         return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
@@ -260,8 +380,9 @@ def parse_datetimes(values: pd.Series, *, date_format: str | None = None) -> pd.
     """Cast to ``datetime64[ns]``; unparseable cells (and dates out of its range) are NaT.
 
     Text is parsed with ``date_format`` (a ``strftime`` format or ``"ISO8601"``); without
-    one, the format is guessed from the values. Time zones are dropped, keeping the
-    local wall time.
+    one, the format is guessed from the values. Times with a time zone (a UTC offset in
+    the text, or a time-zone dtype) are converted to UTC, then the zone is dropped: a row
+    reads the same alone or among others, from a CSV file or from Parquet.
     """
     if ptypes.is_datetime64_any_dtype(values.dtype):
         out = values
@@ -272,8 +393,8 @@ def parse_datetimes(values: pd.Series, *, date_format: str | None = None) -> pd.
         if date_format is None:
             date_format = _best_date_format(text)
         out = _to_datetime(text, date_format)
-    if isinstance(out.dtype, pd.DatetimeTZDtype):
-        out = out.dt.tz_localize(None)
+    if isinstance(out.dtype, pd.DatetimeTZDtype):  # UTC: the same from text or a dtype
+        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
     low, high = pd.Timestamp.min, pd.Timestamp.max
     out = out.where((out >= low) & (out <= high))
     return out.astype("datetime64[ns]")
@@ -349,12 +470,12 @@ def _numeric(
     *,
     origin: str = "numbers",
     bad_examples: str = "",
-    decimal_comma: bool = False,
+    number_format: NumberFormat | None = None,
 ) -> ColumnTyping:
     """Type a column of numbers.
 
     ``numbers`` holds the non-missing cells, parsed: NaN marks a cell that is not a
-    number, ±inf an infinite one.
+    number, ±inf an infinite one. Times of day and durations are never identifiers.
     """
     finite = numbers[np.isfinite(numbers.to_numpy())]
     if finite.empty:
@@ -363,7 +484,8 @@ def _numeric(
     if distinct == 1:
         return _constant(name, _num(float(finite.iloc[0])), n_rows - len(finite))
     whole = bool((finite % 1 == 0).all())
-    unique = whole and distinct == n_rows and n_rows >= ID_MIN_ROWS
+    clock = number_format is not None and number_format.clock is not None
+    unique = whole and distinct == n_rows and n_rows >= ID_MIN_ROWS and not clock
     if unique:
         evidence = _id_evidence(name, finite, n_rows)
         if evidence is not None:
@@ -387,8 +509,10 @@ def _numeric(
     infinite = len(numbers) - bad - len(finite)
     if infinite:
         reason += f"; {_plural(infinite, 'infinite value')} treated as missing"
+    if number_format == NumberFormat():
+        number_format = None
     return _decide(
-        name, "numeric", reason + _missing_note(n_missing, n_rows), decimal_comma=decimal_comma
+        name, "numeric", reason + _missing_note(n_missing, n_rows), number_format=number_format
     )
 
 
@@ -448,18 +572,21 @@ def _text_column(name: str, values: pd.Series, n_rows: int, n_missing: int) -> C
             f"yes/no values ({shown}), used as 1/0" + _missing_note(n_missing, n_rows),
         )
 
-    numbers, decimal_comma = _parse_text_numbers(text)
-    if numbers is not None and numbers.notna().sum() >= NUMERIC_MIN_SHARE * len(text):
-        bad = text[numbers.isna()].drop_duplicates()
-        return _numeric(
-            name,
-            numbers,
-            n_rows,
-            n_missing,
-            origin="numbers written as text" + (" with a decimal comma" if decimal_comma else ""),
-            bad_examples=f" (e.g. {_examples(bad, 2)})" if len(bad) else "",
-            decimal_comma=decimal_comma,
-        )
+    for what, number_format in (("numbers", _number_format(text)),
+                                ("times of day", NumberFormat(clock="time")),
+                                ("durations", NumberFormat(clock="duration"))):  # fmt: skip
+        numbers = _parse_text_numbers(text, number_format)
+        if numbers is not None and numbers.notna().sum() >= NUMERIC_MIN_SHARE * len(text):
+            bad = text[numbers.isna()].drop_duplicates()
+            return _numeric(
+                name,
+                numbers,
+                n_rows,
+                n_missing,
+                origin=f"{what} written as text{number_format.describe()}",
+                bad_examples=f" (e.g. {_examples(bad, 2)})" if len(bad) else "",
+                number_format=number_format,
+            )
 
     fmt = _best_date_format(text)
     if fmt is not None:
@@ -469,6 +596,8 @@ def _text_column(name: str, values: pd.Series, n_rows: int, n_missing: int) -> C
             shown = "ISO 8601" if fmt == "ISO8601" else repr(fmt)
             parsed = parse_datetimes(text, date_format=fmt)
             origin = f" written as text (format {shown})"
+            if text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$").any():
+                origin += ", times with a UTC offset converted to UTC"
             return _datetime(name, parsed, n_rows, n_missing, origin, len(text) - n_dates, fmt)
 
     share = distinct / len(text)
@@ -493,18 +622,36 @@ def _text_column(name: str, values: pd.Series, n_rows: int, n_missing: int) -> C
     return _categorical(name, text, n_rows, n_missing)
 
 
-def _parse_text_numbers(text: pd.Series) -> tuple[pd.Series | None, bool]:
-    """Parse stripped strings as numbers; a comma is decimal only if no cell has a dot.
+def _number_format(text: pd.Series) -> NumberFormat:
+    """How numbers in ``text`` (stripped, non-missing strings) are written.
 
-    Returns None for the numbers when a sample already shows the column is not numeric.
+    Percent signs: some cell ends with ``%``. Thousands separators: every cell with a
+    comma groups its digits by three (``"1,234.5"``), or every cell with a dot does and
+    some cell has a comma or two dots (``"1.234,5"``, ``"1.234.567"``; a lone ``"1.500"``
+    is one and a half). Otherwise a comma is the decimal mark only if no cell has a dot.
+    ``"1,500"`` alone is ambiguous and read as fifteen hundred.
     """
-    decimal_comma = bool(text.str.contains(",", regex=False).any()) and not bool(
-        text.str.contains(".", regex=False).any()
-    )
+    percent = bool(text.str.endswith("%").any())
+    body = text.str.replace(r"\s*%$", "", regex=True) if percent else text
+    comma = body[body.str.contains(",", regex=False)]
+    dot = body[body.str.contains(".", regex=False)]
+    if len(comma) and comma.str.fullmatch(_GROUPED[","]).all():
+        return NumberFormat(thousands=",", percent=percent)
+    if (len(dot) and dot.str.fullmatch(_GROUPED["."]).all()
+            and (len(comma) or (dot.str.count(r"\.") > 1).any())):  # fmt: skip
+        return NumberFormat(decimal=",", thousands=".", percent=percent)
+    return NumberFormat(decimal="," if len(comma) and not len(dot) else ".", percent=percent)
+
+
+def _parse_text_numbers(text: pd.Series, number_format: NumberFormat) -> pd.Series | None:
+    """Parse stripped strings as numbers written in ``number_format``.
+
+    None when a sample already shows the column is not such numbers.
+    """
     sample = _spread(text)
-    if len(text) > _SAMPLE and _numbers(sample, decimal_comma=decimal_comma).notna().mean() < 0.5:
-        return None, decimal_comma
-    return _numbers(text, decimal_comma=decimal_comma), decimal_comma
+    if len(text) > _SAMPLE and _numbers(sample, number_format).notna().mean() < 0.5:
+        return None
+    return _numbers(text, number_format)
 
 
 def type_column(values: pd.Series, name: str | None = None) -> ColumnTyping:
@@ -528,13 +675,20 @@ def type_column(values: pd.Series, name: str | None = None) -> ColumnTyping:
     dtype = values.dtype
 
     if ptypes.is_datetime64_any_dtype(dtype):
-        parsed = parse_datetimes(present)
-        return _datetime(name, parsed, n_rows, n_missing, "", 0, None)
+        zone = getattr(dtype, "tz", None)
+        origin = f" in time zone {zone}, converted to UTC" if zone is not None else ""
+        return _datetime(name, parse_datetimes(present), n_rows, n_missing, origin, 0, None)
     if ptypes.is_bool_dtype(dtype) and not ptypes.is_object_dtype(dtype):
         if present.nunique() == 1:
             return _constant(name, present.iloc[0], n_missing)
         return _decide(
             name, "boolean", "true/false values, used as 1/0" + _missing_note(n_missing, n_rows)
+        )
+    if ptypes.is_timedelta64_dtype(dtype):
+        duration = NumberFormat(clock="duration")
+        origin = f"durations{duration.describe()}"
+        return _numeric(
+            name, _numbers(present), n_rows, n_missing, origin=origin, number_format=duration
         )
     if ptypes.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         return _numeric(name, _numbers(present), n_rows, n_missing)

@@ -27,30 +27,41 @@ in this order (missing means NaN/None/NA/NaT or a blank string):
 
 1. Every value missing: **empty**, dropped. A single distinct value among the others:
    **constant**, dropped.
-2. datetime dtype: **datetime**.
-3. bool dtype: **boolean** (cast to 1.0/0.0, missing stays NaN).
-4. numeric dtype: **numeric**, except whole numbers that are different in every row
-   (20 rows or more) *and* look like an identifier: named like one (``id``,
-   ``CustomerID``, ``row_number``, ``key``, ...), consecutive (spanning at most 1.1
+2. datetime dtype: **datetime** (with a time zone: converted to UTC, as text is);
+   timedelta dtype: **numeric**, in seconds.
+3. bool dtype (also pandas' nullable ``boolean``): **boolean** (cast to 1.0/0.0,
+   missing stays NaN).
+4. numeric dtype (also the nullable ``Int64``, ``Float64``): **numeric**, except whole
+   numbers that are different in every row (20 rows or more) *and* look like an
+   identifier: named like one (``id``, ``CustomerID``, ``row_number``, ``key``, ...),
+   consecutive (spanning at most 1.1
    times the number of rows) or increasing from row to row: **id**, dropped. Unique
    whole numbers with none of these signs (a measured quantity on a small table) stay
    numeric. 0/1 numbers stay numeric.
 5. ``category`` dtype: the user said categorical, so **categorical** (or **id** when
-   different in every row of 20 or more).
-6. Text (``object`` or ``str`` dtype):
+   different in every row of 20 or more); unused levels are ignored.
+6. Text (``object``, ``str`` or ``string`` dtype):
 
    a. values within one of {true, false}, {yes, no}, {y, n}, {t, f} (stripped,
       any case): **boolean**;
-   b. at least 95 % of the cells parse as numbers (stripped; a comma is the decimal
-      point only if no cell has a dot): **numeric**, then rule 4 on the numbers; the
-      other cells become NaN and the reason counts them;
-   c. at least 90 % of the cells parse as dates with one format guessed from the values
+   b. at least 95 % of the cells parse as numbers: **numeric**, then rule 4 on the
+      numbers; the other cells become NaN and the reason counts them. How the numbers
+      are written is found from the cells and kept for predict time
+      (:class:`~autoxai.automl._columns.NumberFormat`): percent signs (``12.5%`` is
+      12.5), thousands separators (``1,234.5``; ``1.234,5``), a decimal comma (only if
+      no cell has a dot);
+   c. else at least 95 % are times of day (``08:15``, ``8:15 PM``, ``datetime.time``):
+      **numeric**, hours since midnight; or durations (``1 days 02:00:00``,
+      ``30:15:00``, ``P1DT2H``): **numeric**, seconds;
+   d. at least 90 % of the cells parse as dates with one format guessed from the values
       (month first or day first, whichever parses more; ISO 8601 in all its variants);
-      plain numbers are never dates: **datetime**;
-   d. mostly distinct (over 50 %) and long (over 50 characters on average) or wordy
+      plain numbers are never dates: **datetime**. Times written with a UTC offset
+      (``+01:00``, ``Z``; mixed offsets in one column too) are converted to UTC, so a
+      row reads the same alone as among others; the reason says so;
+   e. mostly distinct (over 50 %) and long (over 50 characters on average) or wordy
       (6 words or more on average): **text**, dropped ("free text is not used yet");
-   e. different in every row (20 rows or more): **id**, dropped;
-   f. otherwise **categorical**; over 20 levels is "high cardinality" and the reason
+   f. different in every row (20 rows or more): **id**, dropped;
+   g. otherwise **categorical**; over 20 levels is "high cardinality" and the reason
       gives the count (the preprocessing groups rare levels).
 
 7. The target column: **target**, not a feature.
@@ -73,10 +84,10 @@ saying which rule failed and with what value.
 Casting (:func:`cast_features`, :class:`FeatureCaster`)
 -------------------------------------------------------
 The same function casts at fit and at predict time, from the :class:`FeatureSchema`
-alone: numeric to ``float64`` (text parsed as at fit, unparseable and infinite values
-NaN), boolean to ``float64`` 1/0/NaN, categorical to ``object`` strings (stripped,
-whole numbers without ``.0``, missing as ``np.nan``; unseen categories pass through),
-datetime to ``datetime64[ns]`` (unparseable NaT).
+alone: numeric to ``float64`` (text parsed with the column's number format, as at fit;
+unparseable and infinite values NaN), boolean to ``float64`` 1/0/NaN, categorical to
+``object`` strings (stripped, whole numbers without ``.0``, missing as ``np.nan``;
+unseen categories pass through), datetime to ``datetime64[ns]`` (unparseable NaT).
 """
 
 from __future__ import annotations
@@ -105,6 +116,7 @@ from autoxai.automl._columns import (
     DATE_PARTS,
     FEATURE_KINDS,
     ColumnDecision,
+    NumberFormat,
     category_strings,
     missing_mask,
     parse_booleans,
@@ -121,6 +133,7 @@ __all__ = [
     "FeatureCaster",
     "FeatureSchema",
     "cast_features",
+    "check_columns",
     "prepare",
     "read_table",
 ]
@@ -363,8 +376,10 @@ class FeatureSchema:
     datetime_formats : dict
         Datetime column -> the format its text was parsed with (a ``strftime`` format
         or ``"ISO8601"``); absent when the column was a datetime dtype already.
-    decimal_comma : tuple of str
-        Numeric columns written as text with a decimal comma.
+    number_formats : dict
+        Numeric column -> :class:`NumberFormat` (a decimal comma, thousands separators,
+        percent signs, times of day, durations), for columns that are not plain numbers.
+        A dict of dicts (:meth:`NumberFormat.to_dict`) is accepted.
 
     Examples
     --------
@@ -377,14 +392,17 @@ class FeatureSchema:
     kinds: dict[str, str]
     datetime_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     datetime_formats: dict[str, str] = field(default_factory=dict)
-    decimal_comma: tuple[str, ...] = ()
+    number_formats: dict[str, NumberFormat] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         columns = tuple(str(c) for c in self.columns)
         kinds = {str(c): str(k) for c, k in dict(self.kinds).items()}
         parts = {str(c): tuple(p) for c, p in dict(self.datetime_parts).items()}
         formats = {str(c): str(f) for c, f in dict(self.datetime_formats).items()}
-        comma = tuple(str(c) for c in self.decimal_comma)
+        number_formats = {
+            str(c): f if isinstance(f, NumberFormat) else NumberFormat(**f)
+            for c, f in dict(self.number_formats).items()
+        }
         if len(set(columns)) != len(columns):
             raise DataError(f"schema columns must be unique, got {_duplicates(columns)}")
         if set(kinds) != set(columns):
@@ -413,14 +431,21 @@ class FeatureSchema:
                 raise DataError(
                     f"datetime_formats names {column!r}, which is not a datetime column"
                 )
-        for column in comma:
+        for column in number_formats:
             if kinds.get(column) != "numeric":
-                raise DataError(f"decimal_comma names {column!r}, which is not a numeric column")
+                raise DataError(f"number_formats names {column!r}, which is not a numeric column")
         object.__setattr__(self, "columns", columns)
         object.__setattr__(self, "kinds", kinds)
         object.__setattr__(self, "datetime_parts", parts)
         object.__setattr__(self, "datetime_formats", formats)
-        object.__setattr__(self, "decimal_comma", comma)
+        object.__setattr__(self, "number_formats", number_formats)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickle, also a schema saved before number formats (``decimal_comma``)."""
+        state = dict(state)
+        comma = state.pop("decimal_comma", ())
+        state.setdefault("number_formats", {c: NumberFormat(decimal=",") for c in comma})
+        self.__dict__.update(state)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain lists and dicts, ready for :func:`json.dumps`."""
@@ -429,7 +454,7 @@ class FeatureSchema:
             "kinds": dict(self.kinds),
             "datetime_parts": {c: list(p) for c, p in self.datetime_parts.items()},
             "datetime_formats": dict(self.datetime_formats),
-            "decimal_comma": list(self.decimal_comma),
+            "number_formats": {c: f.to_dict() for c, f in self.number_formats.items()},
         }
 
     @classmethod
@@ -441,7 +466,14 @@ class FeatureSchema:
             raise ParameterTypeError(
                 f"a feature schema must be a dict or a FeatureSchema, got {type(data).__name__}"
             )
-        known = ("columns", "kinds", "datetime_parts", "datetime_formats", "decimal_comma")
+        known = (
+            "columns",
+            "kinds",
+            "datetime_parts",
+            "datetime_formats",
+            "number_formats",
+            "decimal_comma",
+        )  # fmt: skip (decimal_comma: written before number formats)
         for key in data:
             if key not in known:
                 raise DataError(f"unknown feature schema key {key!r}." + did_you_mean(key, known))
@@ -453,7 +485,10 @@ class FeatureSchema:
             kinds=dict(data["kinds"]),
             datetime_parts=dict(data.get("datetime_parts", {})),
             datetime_formats=dict(data.get("datetime_formats", {})),
-            decimal_comma=tuple(data.get("decimal_comma", ())),
+            number_formats={
+                **{c: {"decimal": ","} for c in data.get("decimal_comma", ())},
+                **dict(data.get("number_formats", {})),
+            },
         )
 
 
@@ -493,13 +528,7 @@ def cast_features(df: pd.DataFrame, schema: FeatureSchema | Mapping[str, Any]) -
             f"features must be a pandas DataFrame with named columns, got {type(df).__name__}"
         )
     names = [str(c) for c in df.columns]
-    missing = [c for c in schema.columns if c not in names]
-    if missing:
-        extra = [n for n in names if n not in schema.columns]
-        hint = _suggest(missing[0], extra) if len(missing) == 1 else ""
-        raise DataError(
-            "missing columns at predict time: " + ", ".join(map(repr, missing)) + "." + hint
-        )
+    check_columns(schema.columns, names)
     duplicates = _duplicates(n for n in names if n in schema.kinds)
     if duplicates:
         raise DataError(f"duplicate feature columns: {duplicates}")
@@ -509,7 +538,7 @@ def cast_features(df: pd.DataFrame, schema: FeatureSchema | Mapping[str, Any]) -
         values = df.iloc[:, position[column]]
         kind = schema.kinds[column]
         if kind == "numeric":
-            out[column] = parse_numbers(values, decimal_comma=column in schema.decimal_comma)
+            out[column] = parse_numbers(values, number_format=schema.number_formats.get(column))
         elif kind == "boolean":
             out[column] = parse_booleans(values)
         elif kind == "categorical":
@@ -517,6 +546,21 @@ def cast_features(df: pd.DataFrame, schema: FeatureSchema | Mapping[str, Any]) -
         else:
             out[column] = parse_datetimes(values, date_format=schema.datetime_formats.get(column))
     return pd.DataFrame(out, index=df.index, columns=list(schema.columns))
+
+
+def check_columns(expected: Iterable[str], names: Iterable[str]) -> None:
+    """Raise :class:`DataError` naming the ``expected`` columns absent from ``names``.
+
+    The one message for a table that lacks a model's columns, whether it comes from
+    ``predict``, an explainer or the CLI; one missing name gets a "did you mean".
+    """
+    names = [str(n) for n in names]
+    missing = [c for c in expected if c not in names]
+    if missing:
+        extra = [n for n in names if n not in expected]
+        hint = _suggest(missing[0], extra) if len(missing) == 1 else ""
+        shown = ", ".join(map(repr, missing[:10])) + (", …" if len(missing) > 10 else "")
+        raise DataError(f"the table lacks column(s) the model was fitted on: {shown}.{hint}")
 
 
 class FeatureCaster(TransformerMixin, BaseEstimator):
@@ -833,7 +877,7 @@ def prepare(
         kinds={c: typings[c].decision.kind for c in used},
         datetime_parts={c: typings[c].date_parts for c in used if typings[c].date_parts},
         datetime_formats={c: typings[c].date_format for c in used if typings[c].date_format},
-        decimal_comma=tuple(c for c in used if typings[c].decimal_comma),
+        number_formats={c: typings[c].number_format for c in used if typings[c].number_format},
     )
     X = cast_features(df, schema)
     incomplete = int(X.isna().any(axis=1).sum())

@@ -1,13 +1,15 @@
 """The ``autoxai`` command: a thin layer that parses, calls the public API and prints.
 
-User mistakes print one line on stderr and exit with status 2; ``--debug`` shows the
-traceback instead. Ctrl-C exits with status 130 after the study has recorded what it
-finished.
+Exit status: 0 on success; 2 for a user mistake (one line on stderr, ``--debug`` shows
+the traceback instead); 3 when ``run`` saved the model but an explanation method or the
+report failed (one line names them); 130 after Ctrl-C, once the study has recorded what
+it finished.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -52,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"autoxai: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `autoxai predict ... | head`: the reader has gone
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no flush error at exit
+        return 0
     except KeyboardInterrupt:
         if args.debug:
             raise

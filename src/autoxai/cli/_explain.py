@@ -47,13 +47,15 @@ def handle(args: argparse.Namespace) -> int:
 
     from autoxai import explain, load
     from autoxai.automl import read_table
+    from autoxai.cli._predict import print_row_notes
     from autoxai.explain._model import as_predictor
 
     run_dir = Path(args.run_dir)
     model = load(run_dir, trust=args.trust)
     table, _ = read_table(args.data)
-    columns = _model_columns(model, table)
-    X = table[columns]
+    print_row_notes(model, table)
+    columns = list(model.dataset_.schema.columns)
+    X = table.set_axis([str(c) for c in table.columns], axis=1)[columns]
     if not 0 <= args.row < len(X):
         raise AutoXAIError(f"--row must be between 0 and {len(X) - 1} (the rows of DATA)")
     row = X.iloc[[args.row]].reset_index(drop=True)
@@ -99,19 +101,6 @@ def handle(args: argparse.Namespace) -> int:
     for path in _write_png(png, results, name):
         console.print(f"picture: {path}", markup=False, highlight=False)
     return 0
-
-
-def _model_columns(model, table) -> list[str]:
-    """The columns the model takes; a clear error naming those DATA lacks."""
-    from autoxai.explain._model import _expected_columns, _unwrap
-
-    expected = _expected_columns(_unwrap(model))
-    if expected is None:
-        return list(table.columns)
-    missing = [c for c in expected if c not in table.columns]
-    if missing:
-        raise AutoXAIError(f"DATA lacks column(s) the model needs: {', '.join(missing[:10])}")
-    return expected
 
 
 def _shap_row(shap, name: str):

@@ -29,12 +29,25 @@ def add_parser(sub) -> None:
     parser.set_defaults(handler=handle)
 
 
+def print_row_notes(model, table) -> None:
+    """Check ``table`` against the model (a one-line error if it cannot be used), then
+    say on stderr, once each, what is ignored or read as missing."""
+    from autoxai.automl._new_rows import check_rows, row_notes
+
+    schema = model.dataset_.schema
+    check_rows(table, schema)
+    known = [d.column for d in model.dataset_.decisions]
+    for note in row_notes(table, schema, target=model.dataset_.target, known=known):
+        print(f"autoxai: note: {note}", file=sys.stderr)
+
+
 def handle(args: argparse.Namespace) -> int:
     from autoxai.automl import read_table
     from autoxai.automl._artifacts import load
 
     model = load(args.model_dir, trust=args.trust)
     table, _ = read_table(args.data)
+    print_row_notes(model, table)
     out = table.iloc[:, :0].copy()
     out["prediction"] = model.predict(table)
     if model.classes_ is not None:

@@ -1,4 +1,10 @@
-"""``autoxai run``: load a table, search, refit, and write the run directory."""
+"""``autoxai run``: load a table, search, refit, and write the run directory.
+
+Exit status: 0 when everything was made; :data:`INCOMPLETE` (3) when the model, the
+leaderboard and run.json are saved but an explanation method or the report failed (one
+line on stderr names them; run.json's ``status`` and ``failures`` record them); 2 for a
+user mistake, with nothing written.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from autoxai._json import write_json
 from autoxai._version import __version__
 from autoxai.exceptions import AutoXAIError
 
@@ -25,6 +32,10 @@ DEMO_EXPLAIN_BUDGET = 30.0
 
 #: Share of the explanation budget kept for drawing the report (at most 5 s).
 REPORT_SHARE = 0.15
+
+#: Exit status of a run whose model is saved but whose explanations or report are not
+#: all there.
+INCOMPLETE = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> None:
@@ -175,9 +186,15 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
             shutil.rmtree(out, ignore_errors=True)  # no half-written directory
         raise
     _print_summary(console, automl, out, notes)
-    if not args.no_explain:
-        _explain_and_report(console, automl, out, args)
-    return 0
+    if args.no_explain:
+        return 0
+    failures = _explain_and_report(console, automl, out, args)
+    if not failures:
+        return 0
+    listed = "; ".join(f"{name} ({error.splitlines()[0][:200]})" for name, error in failures)
+    print(f"autoxai: incomplete: the model is saved in {str(out)!r}, but "
+          f"{len(failures)} part(s) failed: {listed}", file=sys.stderr)  # fmt: skip
+    return INCOMPLETE
 
 
 def explain_budget(args: argparse.Namespace) -> float:
@@ -192,8 +209,14 @@ def explain_budget(args: argparse.Namespace) -> float:
     return max(MIN_BUDGET, DEFAULT_EXPLAIN_FRACTION * base)
 
 
-def _explain_and_report(console: Console, automl, out: Path, args: argparse.Namespace) -> None:
-    """The explanation stage, then report.html; a failure here keeps the model."""
+def _explain_and_report(
+    console: Console, automl, out: Path, args: argparse.Namespace
+) -> list[tuple[str, str]]:
+    """The explanation stage, then report.html; return what failed, as (part, error).
+
+    Nothing here can lose the model: it is saved before, failures are recorded in
+    run.json (and, for methods, on the page) instead of raised.
+    """
     from autoxai.report import build_report
     from autoxai.report._stage import ExplanationStage
 
@@ -213,19 +236,29 @@ def _explain_and_report(console: Console, automl, out: Path, args: argparse.Name
     started = time.time()
     stage.run()
     stage.save(out / "explanations")
+    failures = stage.failures
     explained = time.time()
-    path = build_report(out)
+    try:
+        path = build_report(out)
+    except Exception as exc:  # the page is the last part: the rest is on disk already
+        failures.append(("report", f"{type(exc).__name__}: {exc}"))
+        path = None
     # run.json gains the stage's cost: explanations and report together are the cap
     run_json = out / "run.json"
     run = json.loads(run_json.read_text())
     run["timings"].update(explanations=explained - started, report=time.time() - explained)
     run["explain_budget"] = budget
-    run_json.write_text(json.dumps(run, indent=2, default=str))
+    if failures:
+        run["status"] = "incomplete"
+        run["failures"] = [{"part": name, "error": error} for name, error in failures]
+    write_json(run_json, run)
+    written = f"report: {str(path)!r}" if path else "no report"
     console.print(
-        f"explanations in {str(out / 'explanations')!r}; report: {str(path)!r}",
+        f"explanations in {str(out / 'explanations')!r}; {written}",
         markup=False,
         highlight=False,
     )
+    return failures
 
 
 def _dask_executor(address: str):
@@ -284,7 +317,7 @@ def _write_run_json(out, automl, data, table, notes, args, wall) -> None:
         "timings": {**automl.timings_, "wall": wall},
         "status": "complete",
     }  # fmt: skip
-    (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
+    write_json(out / "run.json", run)
 
 
 def _trials_table(automl):
@@ -346,6 +379,8 @@ def _print_summary(console: Console, automl, out: Path, notes) -> None:
     for d in ds.decisions:
         if not d.used and d.kind != "target":
             console.print(f"  dropped {d.column!r}: {d.reason}", markup=False, highlight=False)
+        elif d.column in ds.schema.number_formats:  # text read as numbers: say how
+            console.print(f"  read {d.column!r}: {d.reason}", markup=False, highlight=False)
     for note in [*notes, *ds.notes]:
         console.print(f"  note: {note}", markup=False, highlight=False)
     metric = automl.metric_.name

@@ -19,6 +19,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from autoxai._json import dumps, jsonable
+
 __all__ = ["Explanation"]
 
 Scope = Literal["global", "local"]
@@ -124,8 +126,8 @@ class Explanation:
             "std": _encode(self.std),
             "interval": _encode(self.interval),
             "output_names": self.output_names,
-            "diagnostics": _plain(self.diagnostics),
-            "settings": _plain(self.settings),
+            "diagnostics": jsonable(self.diagnostics),
+            "settings": jsonable(self.settings),
             "random_state": self.random_state,
             "arrays": {k: _encode(v) for k, v in self.arrays.items()},
         }
@@ -148,8 +150,9 @@ class Explanation:
         )
 
     def to_json(self) -> str:
-        """Strict JSON (NaN written as null)."""
-        return json.dumps(self.to_dict(), allow_nan=False)
+        """Strict JSON: NaN and infinities as null, dates and durations as ISO 8601 text
+        (the rules of :mod:`autoxai._json`, shared by every file autoxai writes)."""
+        return dumps(self.to_dict())
 
     @classmethod
     def from_json(cls, text: str) -> Explanation:
@@ -178,23 +181,6 @@ def _output_picker(explanation: Explanation, output: int | str | None):
     return lambda a: np.asarray(a)[index]
 
 
-def _plain(value: Any) -> Any:
-    """Make settings and diagnostics JSON-able (numpy scalars, tuples, NaN)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist())
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    return value
-
-
 def _encode(array: Any) -> Any:
     if array is None:
         return None
@@ -208,7 +194,7 @@ def _encode(array: Any) -> Any:
     elif array.dtype.kind in "iub":
         flat, kind = array.ravel().tolist(), array.dtype.kind
     else:
-        flat, kind = [_plain(v) for v in array.ravel().tolist()], "object"
+        flat, kind = jsonable(array.ravel()), "object"
     return {"kind": kind, "shape": list(array.shape), "data": flat}
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autoxai.automl._data import check_columns
 from autoxai.exceptions import DataError, InvalidParameterError, ParameterTypeError
 
 __all__ = ["Predictor", "as_frame", "as_predictor", "encode_target", "target_array"]
@@ -188,7 +189,7 @@ def as_predictor(
         missing = [c for c in expected if c not in frame.columns]
         extra = [c for c in frame.columns if c not in expected]
         if missing:
-            raise DataError(f"X lacks column(s) the model was fitted on: {', '.join(missing[:10])}")
+            check_columns(expected, frame.columns)
         if extra:
             raise DataError(f"X has column(s) the model was not fitted on: {', '.join(extra[:10])}")
         frame = frame[expected]

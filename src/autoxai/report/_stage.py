@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autoxai._json import write_json
 from autoxai.explain import Explanation
 
 __all__ = ["DEFAULT_EXPLAIN_FRACTION", "ExplanationStage", "load_explanations"]
@@ -226,13 +227,34 @@ class ExplanationStage:
         self.progress(f"{name}: {entry['status']}{rows} in {entry['seconds']:.1f} s{failed}")
         return result
 
+    def _failed(self, name: str, error: str) -> None:
+        self.log.append({"method": name, "status": "failed", "error": error, "seconds": 0.0})
+        self.progress(f"{name}: failed: {error}")
+
+    @property
+    def failures(self) -> list[tuple[str, str]]:
+        """``(method, error)`` of every method that failed, in the order they ran."""
+        return [(e["method"], e["error"]) for e in self.log if e["status"] == "failed"]
+
     def _skip(self, name: str, reason: str) -> None:
         self.log.append({"method": name, "status": "skipped", "note": reason, "seconds": 0.0})
         self.progress(f"{name}: skipped ({reason})")
 
     # -- the stage --------------------------------------------------------------------
     def run(self) -> dict[str, Explanation]:
-        """Compute every method that fits the budget; return the results by name."""
+        """Compute every method that fits the budget; return the results by name.
+
+        Never raises: a method that fails is recorded (:attr:`failures`), and an error
+        outside any one method (measuring the model) ends the stage, recorded as a
+        failure of ``"explanation stage"``, keeping what finished before it.
+        """
+        try:
+            self._all_methods()
+        except Exception as exc:  # the stage must not lose the run, nor what it made
+            self._failed("explanation stage", f"stopped: {type(exc).__name__}: {exc}")
+        return self.results
+
+    def _all_methods(self) -> None:
         from autoxai import explain
 
         self._hold_out()
@@ -285,7 +307,6 @@ class ExplanationStage:
             self._keep("consensus", None, lambda: explain.compare(globals_))
         else:
             self._skip("consensus", "fewer than two global methods finished")
-        return self.results
 
     def _keep(self, name: str, n_rows: int | None, function: Callable[[], Any],
               note: str = "") -> Any:  # fmt: skip
@@ -491,8 +512,14 @@ class ExplanationStage:
     def save(self, directory: Path) -> None:
         """Write every result and the manifest into ``directory`` (created)."""
         directory.mkdir(parents=True, exist_ok=True)
-        for name, result in self.results.items():
-            (directory / f"{_file_name(name)}.json").write_text(result.to_json())
+        for name, result in list(self.results.items()):
+            try:
+                text = result.to_json()
+            except Exception as exc:  # recorded like a method that failed: the rest is kept
+                self._failed(name, f"could not be written as JSON: {type(exc).__name__}: {exc}")
+                del self.results[name]
+                continue
+            (directory / f"{_file_name(name)}.json").write_text(text)
         manifest = {
             "budget_seconds": self.budget.seconds,
             "used_seconds": round(self.budget.seconds - self.budget.left, 3),
@@ -502,7 +529,7 @@ class ExplanationStage:
             "methods": self.log,
             "files": {name: f"{_file_name(name)}.json" for name in self.results},
         }
-        (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+        write_json(directory / "manifest.json", manifest)
 
 
 def search_history(automl: Any) -> pd.DataFrame:
