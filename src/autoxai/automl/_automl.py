@@ -575,10 +575,12 @@ class AutoML(BaseEstimator):
         self._check_fitted()
         if not isinstance(X, pd.DataFrame) and self.feature_names_in_ is None:
             X = np.asarray(X)
-            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            if X.ndim != 2:
+                raise DataError(f"Reshape your data: X must be a 2-D array, got shape {X.shape}")
+            if X.shape[1] != self.n_features_in_:
                 raise DataError(
-                    f"X must be a 2-D array of {self.n_features_in_} features, "
-                    f"got shape {X.shape}; reshape your data"
+                    f"X has {X.shape[1]} features, but AutoML is expecting "
+                    f"{self.n_features_in_} features as input"
                 )
             X = pd.DataFrame(X, columns=_array_names(X.shape[1]))
         check_rows(X, self.dataset_.schema)
@@ -590,7 +592,8 @@ class AutoML(BaseEstimator):
         ``X`` holds the user's columns as they come (see :mod:`autoxai.automl._new_rows`):
         a table without rows or lacking a column raises :class:`DataError`.
         """
-        return self.best_model_.predict(self._rows(X))
+        X = self._rows(X)
+        return self.best_model_.predict(X)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Class probabilities, columns in the order of :attr:`classes_`."""

@@ -29,7 +29,6 @@ from autoxai.explain import Explanation
 __all__ = ["STUDY_NAME", "RunData", "read_run", "rung_summary"]
 
 
-
 @dataclass
 class RunData:
     """Everything the report shows, as read from one run directory.
