@@ -13,10 +13,11 @@ import pytest
 from autoxai.cli import main
 from autoxai.datasets import load_penguins
 from autoxai.exceptions import AutoXAIError
-from autoxai.report import build_report, load_explanations
+from autoxai.report import build_report
 from autoxai.report._figures import UnsafeSVGError, importance_bars
 from autoxai.report._figures._svg import check_safe, figure, style, to_svg
 from autoxai.report._html import Markup, h
+from autoxai.runs import load_explanations
 
 SECTIONS = [
     "data",
@@ -328,7 +329,7 @@ def test_active_svg_is_refused(bad):
 
 def _save(directory, results: dict, methods: list[dict]) -> None:
     """Write explanations/ as ExplanationStage.save does."""
-    from autoxai.report._stage import _file_name
+    from autoxai.runs._stage import _file_name
 
     folder = directory / "explanations"
     folder.mkdir(parents=True)
@@ -421,8 +422,8 @@ def test_a_multi_fidelity_run_shows_its_rungs(tmp_path, monkeypatch):
 
 
 def test_rung_figure_and_table_from_trials():
-    from autoxai.report._data import rung_summary
     from autoxai.report._figures import rung_scores
+    from autoxai.runs._data import rung_summary
 
     trials = pd.DataFrame(
         {

@@ -199,7 +199,7 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
 
 def explain_budget(args: argparse.Namespace) -> float:
     """``--explain-budget``, or half the time budget (at least 15 s)."""
-    from autoxai.report._stage import DEFAULT_EXPLAIN_FRACTION, MIN_BUDGET
+    from autoxai.runs._stage import DEFAULT_EXPLAIN_FRACTION, MIN_BUDGET
 
     if args.explain_budget is not None:
         if not args.explain_budget > 0:
@@ -218,7 +218,7 @@ def _explain_and_report(
     run.json (and, for methods, on the page) instead of raised.
     """
     from autoxai.report import build_report
-    from autoxai.report._stage import ExplanationStage
+    from autoxai.runs._stage import ExplanationStage
 
     budget = explain_budget(args)
     console.print(f"explaining the model with every method (budget {budget:.0f} s) ...")
@@ -332,7 +332,7 @@ def _trials_table(automl):
 
 def _schedule_json(automl) -> dict | None:
     """The multi-fidelity plan and what ran on each rung, for run.json."""
-    from autoxai.report._data import rung_summary
+    from autoxai.runs._data import rung_summary
 
     if automl.schedule_ is None:
         return None
@@ -432,7 +432,7 @@ def _history_text(history, trials) -> str:
 def _print_rungs(console: Console, automl) -> None:
     """The multi-fidelity plan and, per budget, what ran and the best score there."""
     from autoxai.automl._automl import budget_text
-    from autoxai.report._data import rung_summary
+    from autoxai.runs._data import rung_summary
 
     schedule = automl.schedule_
     console.print(f"  note: {schedule['note']}", markup=False, highlight=False)

@@ -1,7 +1,8 @@
 """The run's report: explanations computed once, then one self-contained HTML page.
 
-:class:`ExplanationStage` runs every explanation method on a fitted AutoML within a time
-budget and saves the results (``explanations/``); :func:`build_report` reads a run
+:class:`~autoxai.runs.ExplanationStage` (the run layer) runs every explanation method on
+a fitted AutoML within a time budget and saves the results (``explanations/``);
+:func:`build_report` reads a run
 directory — ``run.json``, ``leaderboard.csv``, ``study.db``, ``explanations/`` — and
 writes ``report.html``: data summary, leaderboard and search history, hyperparameter
 importance, global explanations with their uncertainty, local explanations of telling
@@ -14,9 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autoxai.report._stage import ExplanationStage, load_explanations
-
-__all__ = ["ExplanationStage", "build_report", "load_explanations"]
+__all__ = ["build_report"]
 
 REPORT_FILE = "report.html"
 
@@ -43,8 +42,8 @@ def build_report(run_dir: str | Path) -> Path:
         ``run_dir`` is not a run directory.
     """
     from autoxai.exceptions import AutoXAIError
-    from autoxai.report._data import read_run
     from autoxai.report._html import render
+    from autoxai.runs._data import read_run
 
     directory = Path(run_dir)
     if not (directory / "run.json").is_file():

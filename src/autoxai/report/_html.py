@@ -27,9 +27,9 @@ import pandas as pd
 
 from autoxai._version import __version__
 from autoxai.report import _figures as figures
-from autoxai.report._data import RunData, rung_summary
 from autoxai.report._figures._svg import SVG_CSS
 from autoxai.report._notes import note_for
+from autoxai.runs._data import RunData, rung_summary
 
 __all__ = ["Markup", "h", "render"]
 

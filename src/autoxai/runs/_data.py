@@ -107,7 +107,7 @@ class RunData:
 
 def read_run(run_dir: str | Path) -> RunData:
     """Read a run directory (see the module notes); never raises for a missing part."""
-    from autoxai.report._stage import load_explanations
+    from autoxai.runs._stage import load_explanations
 
     directory = Path(run_dir)
     data = RunData(directory=directory)
