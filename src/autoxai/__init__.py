@@ -1,10 +1,13 @@
 """autoxai: Automated AI for tabular data — search for a good model, then explain it.
 
-The front door::
+The front doors::
 
     import autoxai
     study = autoxai.tune(objective, {"x": autoxai.Float(-5, 5)}, n_trials=100)
     study.best_params
+
+    result = autoxai.run("data.csv", "price", time_budget=120)  # tune, explain, report
+    result.report_path
 """
 
 from autoxai._version import __version__
@@ -18,6 +21,7 @@ __all__ = [
     "Categorical",
     "Float",
     "Int",
+    "Run",
     "SearchSpace",
     "Study",
     "Trial",
@@ -27,6 +31,7 @@ __all__ = [
     "create_study",
     "explain",
     "load",
+    "run",
     "tune",
 ]
 
@@ -46,4 +51,8 @@ def __getattr__(name: str):
         from autoxai.automl._artifacts import load
 
         return load
+    if name in ("run", "Run"):
+        from autoxai import _api
+
+        return getattr(_api, name)
     raise AttributeError(f"module 'autoxai' has no attribute {name!r}")

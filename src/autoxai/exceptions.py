@@ -14,16 +14,12 @@ __all__ = [
     "ExecutionError",
     "InvalidParameterError",
     "NoCompletedTrialsError",
-    "NotFittedError",
     "ParameterTypeError",
     "SearchSpaceError",
     "StorageError",
     "StudyError",
     "TrialPruned",
 ]
-
-
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 
 class AutoXAIError(Exception):
@@ -44,10 +40,6 @@ class SearchSpaceError(AutoXAIError, ValueError):
 
 class StudyError(AutoXAIError, ValueError):
     """A study was used in a way its rules do not allow."""
-
-
-class NotFittedError(StudyError, _SklearnNotFittedError):
-    """A model was used before ``fit`` (also scikit-learn's ``NotFittedError``)."""
 
 
 class NoCompletedTrialsError(StudyError):

@@ -6,7 +6,7 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from autoxai import AutoML
-from autoxai.exceptions import NotFittedError
+from autoxai.automl import NotFittedError
 
 
 def _small():

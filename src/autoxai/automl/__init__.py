@@ -7,7 +7,7 @@ Examples
 ['accuracy', 'balanced_accuracy', 'f1']
 """
 
-from autoxai.automl._automl import AutoML
+from autoxai.automl._automl import AutoML, NotFittedError
 from autoxai.automl._data import (
     ColumnDecision,
     Dataset,
@@ -32,6 +32,7 @@ __all__ = [
     "FeatureSchema",
     "Metric",
     "ModelFamily",
+    "NotFittedError",
     "WeightedEnsemble",
     "cast_features",
     "default_metric",

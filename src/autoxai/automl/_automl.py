@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
 from autoxai._utils import check_int, choose, did_you_mean
@@ -27,15 +28,15 @@ from autoxai.exceptions import (
     DataError,
     InvalidParameterError,
     NoCompletedTrialsError,
-    NotFittedError,
     ParameterTypeError,
+    StudyError,
 )
 from autoxai.samplers import SAMPLERS, get_sampler
 from autoxai.schedulers import SCHEDULERS, BaseScheduler, get_scheduler
 from autoxai.space import Categorical, SearchSpace, distribution_from_dict
 from autoxai.study import Study, Trial, TrialState, create_study
 
-__all__ = ["AutoML", "budget_text", "full_budget", "rung_history"]
+__all__ = ["AutoML", "NotFittedError", "budget_text", "full_budget", "rung_history"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,16 @@ MAX_RUNGS = 4
 
 #: The study's name in a run's database (``storage=``).
 STUDY_NAME = "automl"
+
+#: Each trial's fit gives up this share of the time budget before its end, so a trial
+#: started late cannot run far past it.
+AUTOML_DEADLINE_SHARE = 0.1
+#: Share of the time budget kept for ensemble selection and writing results.
+REFIT_SLACK_SHARE = 0.03
+
+
+class NotFittedError(StudyError, _SklearnNotFittedError):
+    """A model was used before ``fit`` (also scikit-learn's ``NotFittedError``)."""
 
 
 class AutoML(BaseEstimator):
@@ -322,7 +333,7 @@ class AutoML(BaseEstimator):
             dataset.X, y_enc, task=dataset.task, metric=metric, schema=dataset.schema,
             splits=splits, n_classes=None if self.classes_ is None else len(self.classes_),
             random_state=self.random_state, workdir=workdir,
-            deadline=None if end is None else end - 0.1 * self.time_budget,
+            deadline=None if end is None else end - AUTOML_DEADLINE_SHARE * self.time_budget,
         )  # fmt: skip
         prepared = time.time()
 
@@ -627,8 +638,6 @@ class _RefitReserve:
 
     #: full data is bigger than a training fold, and timings are noisy: be generous
     SAFETY = 1.5
-    #: share of the budget kept for ensemble selection and writing results
-    SLACK = 0.03
 
     def __init__(self, workdir: Path, objective: CVObjective) -> None:
         self.workdir = workdir
@@ -656,7 +665,7 @@ class _RefitReserve:
 
     def stop_when_needed(self, start: float, end: float):
         """A study callback that stops the search in time for the refit."""
-        slack = self.SLACK * (end - start)
+        slack = REFIT_SLACK_SHARE * (end - start)
 
         def callback(study: Study, trial) -> None:
             trials = study.trials

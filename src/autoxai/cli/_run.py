@@ -9,29 +9,20 @@ user mistake, with nothing written.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
-import platform
-import shutil
 import sys
-import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from autoxai._json import write_json
-from autoxai._version import __version__
 from autoxai.exceptions import AutoXAIError
+from autoxai.runs._plan import TimePlan
 
 NAME = "run"
 
 #: The demo's explanation budget: enough for every method on its small ensemble, whose
 #: Kernel SHAP costs about a second per row.
 DEMO_EXPLAIN_BUDGET = 30.0
-
-#: Share of the explanation budget kept for drawing the report (at most 5 s).
-REPORT_SHARE = 0.15
 
 #: Exit status of a run whose model is saved but whose explanations or report are not
 #: all there.
@@ -130,135 +121,53 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: bool) -> int:
-    """Shared by ``run`` and ``demo``: everything from the table to the run directory."""
+    """Shared by ``run`` and ``demo``: :func:`autoxai.run`, printed as it goes."""
+    from autoxai._api import run
     from autoxai._utils import choose
-    from autoxai.automl import AutoML, prepare, read_table
     from autoxai.automl._automl import SEARCHES
 
     console = Console(stderr=False)
-    choose("--search", args.search, SEARCHES)  # before anything is read or written
-    table, notes = read_table(data)
-    if out.exists() and any(out.iterdir()) and not resume:
-        raise AutoXAIError(
-            f"output directory {str(out)!r} is not empty; use --resume to continue its run "
-            "or choose another --out"
-        )
-    if resume and not (out / "study.db").exists():
-        raise AutoXAIError(f"--resume: no study database in {str(out)!r} to resume")
+    choose("--search", args.search, SEARCHES)  # named as the user typed it
+    if args.explain_budget is not None and not args.explain_budget > 0:
+        raise AutoXAIError(f"--explain-budget must be > 0 seconds, got {args.explain_budget}")
     models = (
         None if args.models is None else [m.strip() for m in args.models.split(",") if m.strip()]
     )
-    # Check the data before anything is written: bad input leaves no directory behind.
-    prepare(table, target, task=args.task, n_folds=args.cv)
     executor = _dask_executor(args.dask) if args.dask else None
-
-    created = not out.exists()
-    # Private (0700): the run holds a model file and rows of the data in its reports.
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        automl = AutoML(
-            task=args.task,
-            metric=args.metric,
-            search=args.search,
-            time_budget=args.time_budget,
-            n_trials=args.n_trials,
-            cv=args.cv,
-            models=models,
-            random_state=args.seed,
-            n_jobs=args.n_jobs,
-            executor=executor,
-            storage=f"sqlite:///{(out / 'study.db').resolve()}",
-            workdir=out / "work",
-            show_progress=not args.no_progress,
-            trial_timeout=args.trial_timeout,
-        )
-        started = time.time()
-        automl.fit(table, target=target)
-        wall = time.time() - started
-        automl.save(out / "model")
-        automl.leaderboard_.drop(columns=["_loss", "_params"]).to_csv(
-            out / "leaderboard.csv", index=False
-        )
-        _trials_table(automl).to_csv(out / "trials.csv", index=False)
-        _write_run_json(out, automl, data, table, notes, args, wall)
-    except AutoXAIError:
-        if created and not resume:
-            shutil.rmtree(out, ignore_errors=True)  # no half-written directory
-        raise
-    _print_summary(console, automl, out, notes)
+    result = run(
+        data, target, time_budget=args.time_budget, explain_budget=args.explain_budget,
+        out=out, explain=False, resume=resume, task=args.task, metric=args.metric,
+        search=args.search, n_trials=args.n_trials, cv=args.cv, models=models,
+        random_state=args.seed, n_jobs=args.n_jobs, executor=executor,
+        show_progress=not args.no_progress, trial_timeout=args.trial_timeout,
+    )  # fmt: skip
+    _print_summary(console, result, out)
     if args.no_explain:
         return 0
-    failures = _explain_and_report(console, automl, out, args)
-    if not failures:
-        return 0
-    listed = "; ".join(f"{name} ({error.splitlines()[0][:200]})" for name, error in failures)
-    print(f"autoxai: incomplete: the model is saved in {str(out)!r}, but "
-          f"{len(failures)} part(s) failed: {listed}", file=sys.stderr)  # fmt: skip
-    return INCOMPLETE
-
-
-def explain_budget(args: argparse.Namespace) -> float:
-    """``--explain-budget``, or half the time budget (at least 15 s)."""
-    from autoxai.runs._stage import DEFAULT_EXPLAIN_FRACTION, MIN_BUDGET
-
-    if args.explain_budget is not None:
-        if not args.explain_budget > 0:
-            raise AutoXAIError(f"--explain-budget must be > 0 seconds, got {args.explain_budget}")
-        return float(args.explain_budget)
-    base = args.time_budget if args.time_budget else 60.0
-    return max(MIN_BUDGET, DEFAULT_EXPLAIN_FRACTION * base)
-
-
-def _explain_and_report(
-    console: Console, automl, out: Path, args: argparse.Namespace
-) -> list[tuple[str, str]]:
-    """The explanation stage, then report.html; return what failed, as (part, error).
-
-    Nothing here can lose the model: it is saved before, failures are recorded in
-    run.json (and, for methods, on the page) instead of raised.
-    """
-    from autoxai.report import build_report
-    from autoxai.runs._stage import ExplanationStage
-
-    budget = explain_budget(args)
-    console.print(f"explaining the model with every method (budget {budget:.0f} s) ...")
-    ds = automl.dataset_
+    plan = TimePlan(args.time_budget, args.explain_budget)
+    console.print(
+        f"explaining the model with every method (budget {plan.explain_seconds:.0f} s) ..."
+    )
 
     def progress(line: str) -> None:
         if not args.no_progress:
             console.print(f"  {line}", markup=False, highlight=False)
 
-    # the cap covers the stage and the report: the page's figures take a few seconds
-    stage_budget = budget - min(5.0, REPORT_SHARE * budget)
-    stage = ExplanationStage(
-        automl, ds.X, ds.y, budget=stage_budget, random_state=args.seed, progress=progress
-    )
-    started = time.time()
-    stage.run()
-    stage.save(out / "explanations")
-    failures = stage.failures
-    explained = time.time()
-    try:
-        path = build_report(out)
-    except Exception as exc:  # the page is the last part: the rest is on disk already
-        failures.append(("report", f"{type(exc).__name__}: {exc}"))
-        path = None
-    # run.json gains the stage's cost: explanations and report together are the cap
-    run_json = out / "run.json"
-    run = json.loads(run_json.read_text())
-    run["timings"].update(explanations=explained - started, report=time.time() - explained)
-    run["explain_budget"] = budget
-    if failures:
-        run["status"] = "incomplete"
-        run["failures"] = [{"part": name, "error": error} for name, error in failures]
-    write_json(run_json, run)
+    result.explain(explain_budget=args.explain_budget, progress=progress)
+    path = result.report_path
     written = f"report: {str(path)!r}" if path else "no report"
     console.print(
-        f"explanations in {str(out / 'explanations')!r}; {written}",
+        f"explanations in {str(result.layout.explanations)!r}; {written}",
         markup=False,
         highlight=False,
     )
-    return failures
+    if result.complete:
+        return 0
+    failures = result.failures
+    listed = "; ".join(f"{name} ({error.splitlines()[0][:200]})" for name, error in failures)
+    print(f"autoxai: incomplete: the model is saved in {str(out)!r}, but "
+          f"{len(failures)} part(s) failed: {listed}", file=sys.stderr)  # fmt: skip
+    return INCOMPLETE
 
 
 def _dask_executor(address: str):
@@ -272,108 +181,8 @@ def _dask_executor(address: str):
         raise AutoXAIError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
 
 
-def _fingerprint(data, table) -> str:
-    if isinstance(data, (str, Path)):
-        digest = hashlib.sha256(Path(data).read_bytes()).hexdigest()
-    else:
-        import pandas as pd
-
-        digest = hashlib.sha256(pd.util.hash_pandas_object(table).values.tobytes()).hexdigest()
-    return f"sha256:{digest}"
-
-
-def _write_run_json(out, automl, data, table, notes, args, wall) -> None:
-    import lightgbm
-    import numpy
-    import pandas
-    import sklearn
-
-    ds = automl.dataset_
-    best = automl.leaderboard_.iloc[0]
-    metric_column = f"cv_{automl.metric_.name}"
-    run = {
-        "autoxai_version": __version__,
-        "python": platform.python_version(),
-        "versions": {"numpy": numpy.__version__, "pandas": pandas.__version__,
-                     "scikit-learn": sklearn.__version__, "lightgbm": lightgbm.__version__},
-        "command": sys.argv,
-        "data": {"source": str(data), "fingerprint": _fingerprint(data, table),
-                 "rows": int(ds.n_rows_in), "columns": int(table.shape[1])},
-        "target": ds.target,
-        "target_summary": _target_summary(ds),
-        "task": ds.task,
-        "metric": automl.metric_.name,
-        "settings": {"search": args.search, "time_budget": args.time_budget,
-                     "n_trials": args.n_trials, "cv": args.cv, "models": args.models,
-                     "seed": args.seed, "n_jobs": args.n_jobs},
-        "decisions": [d.__dict__ for d in ds.decisions],
-        "notes": list(notes) + list(ds.notes),
-        "best": {"trial": int(best["trial"]), "model": best["model"], "params": best["params"],
-                 metric_column: float(best[metric_column])},
-        "ensemble": automl.ensemble_,
-        "n_trials": len(automl.leaderboard_),
-        "n_evaluations": len(automl.study_.trials),
-        "schedule": _schedule_json(automl),
-        "timings": {**automl.timings_, "wall": wall},
-        "status": "complete",
-    }  # fmt: skip
-    write_json(out / "run.json", run)
-
-
-def _trials_table(automl):
-    """Every evaluation of the search (trials.csv): state, loss, score, budget, rung,
-    bracket, parent (the evaluation it was promoted from), times and parameters."""
-    frame = automl.study_.trials_dataframe().rename(columns={"value": "loss"})
-    metric = automl.metric_
-    score = frame["loss"].map(lambda v: None if v is None or v != v else metric.from_loss(v))
-    frame.insert(frame.columns.get_loc("loss") + 1, f"cv_{metric.name}", score)
-    return frame
-
-
-def _schedule_json(automl) -> dict | None:
-    """The multi-fidelity plan and what ran on each rung, for run.json."""
-    from autoxai.runs._data import rung_summary
-
-    if automl.schedule_ is None:
-        return None
-    summary = rung_summary(_trials_table(automl))
-    metric = automl.metric_
-    rungs = [
-        {
-            "budget": float(r["budget"]),
-            "rung": None if r["rung"] != r["rung"] else int(r["rung"]),
-            "evaluations": int(r["evaluations"]),
-            "complete": int(r["complete"]),
-            "queued": int(r["queued"]),
-            "promoted": int(r["promoted"]),
-            f"best_cv_{metric.name}": None
-            if r["best_loss"] != r["best_loss"]
-            else metric.from_loss(float(r["best_loss"])),
-        }
-        for _, r in summary.iterrows()
-    ]
-    return {**automl.schedule_, "rungs": rungs}
-
-
-def _target_summary(ds) -> dict:
-    """Class counts (classification) or quantiles and a histogram (regression)."""
-    import numpy as np
-
-    y = ds.y
-    if ds.task != "regression":
-        counts = y.value_counts()
-        return {"classes": {str(k): int(v) for k, v in counts.items()}}
-    values = y.to_numpy(dtype=float)
-    counts, edges = np.histogram(values, bins=20)
-    q = np.quantile(values, [0, 0.25, 0.5, 0.75, 1])
-    return {
-        "mean": float(values.mean()), "std": float(values.std()),
-        "quantiles": dict(zip(["min", "q25", "median", "q75", "max"], map(float, q))),
-        "histogram": {"counts": counts.tolist(), "edges": edges.tolist()},
-    }  # fmt: skip
-
-
-def _print_summary(console: Console, automl, out: Path, notes) -> None:
+def _print_summary(console: Console, result, out: Path) -> None:
+    automl = result.automl
     ds = automl.dataset_
     console.print(f"[bold]{ds.task}[/bold] task on {ds.n_rows_in} rows; target {ds.target!r}")
     for d in ds.decisions:
@@ -381,7 +190,7 @@ def _print_summary(console: Console, automl, out: Path, notes) -> None:
             console.print(f"  dropped {d.column!r}: {d.reason}", markup=False, highlight=False)
         elif d.column in ds.schema.number_formats:  # text read as numbers: say how
             console.print(f"  read {d.column!r}: {d.reason}", markup=False, highlight=False)
-    for note in [*notes, *ds.notes]:
+    for note in result.info.get("notes", []):
         console.print(f"  note: {note}", markup=False, highlight=False)
     metric = automl.metric_.name
     schedule = automl.schedule_
@@ -433,11 +242,12 @@ def _print_rungs(console: Console, automl) -> None:
     """The multi-fidelity plan and, per budget, what ran and the best score there."""
     from autoxai.automl._automl import budget_text
     from autoxai.runs._data import rung_summary
+    from autoxai.runs._writer import trials_table
 
     schedule = automl.schedule_
     console.print(f"  note: {schedule['note']}", markup=False, highlight=False)
     metric = automl.metric_
-    summary = rung_summary(_trials_table(automl))
+    summary = rung_summary(trials_table(automl))
     table = Table(title=f"Search by budget ({schedule['scheduler']}, eta={schedule['eta']})")
     for column in ("rung", "budget", "rows/fold", "evals", "complete", "promoted",
                    f"best {metric.name}"):  # fmt: skip

@@ -93,7 +93,11 @@ class Explanation:
         return list(self.diagnostics.get("warnings", []))
 
     def to_frame(self, output: int | str | None = None) -> pd.DataFrame:
-        """A global explanation as a table, most important first.
+        """The explanation as a table, most important first.
+
+        A local explanation gives one line per explained row and feature: ``row``,
+        ``feature``, ``value`` (and ``std`` when known), the largest contributions of
+        each row first.
 
         Columns: ``feature``, ``value`` and, when known, ``std``, ``low``, ``high`` and
         ``direction``, most important first (largest value, or smallest when
@@ -102,7 +106,7 @@ class Explanation:
         positive class of a binary model).
         """
         if self.scope != "global":
-            raise ValueError("to_frame() is for global explanations; read .values for local")
+            return self._local_frame(output)
         pick = _output_picker(self, output)
         table = pd.DataFrame({"feature": self.feature_names, "value": pick(self.values)})
         if self.std is not None:
@@ -114,6 +118,37 @@ class Explanation:
             table["direction"] = pick(np.asarray(self.arrays["direction"]))
         ascending = bool(self.settings.get("lower_is_better", False))  # e.g. mean ranks
         return table.sort_values("value", ascending=ascending, kind="stable").reset_index(drop=True)
+
+    def _local_frame(self, output: int | str | None) -> pd.DataFrame:
+        values = np.asarray(self.values, dtype=float)
+        std = None if self.std is None else np.asarray(self.std, dtype=float)
+        if values.ndim == 3:  # (outputs, rows, features)
+            pick = _output_picker(self, output)
+            values = pick(values)
+            std = None if std is None else pick(std)
+        values = np.atleast_2d(values)
+        n_rows, n_features = values.shape
+        table = pd.DataFrame({
+            "row": np.repeat(np.arange(n_rows), n_features),
+            "feature": np.tile(np.asarray(self.feature_names, dtype=object), n_rows),
+            "value": values.ravel(),
+        })  # fmt: skip
+        if std is not None:
+            table["std"] = np.atleast_2d(std).ravel()
+        order = np.lexsort((-np.abs(table["value"].to_numpy()), table["row"].to_numpy()))
+        return table.iloc[order].reset_index(drop=True)
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the table of :meth:`to_frame` (top 20 lines) and warnings."""
+        import html
+
+        head = f"<p><b>{html.escape(self.method)}</b> ({self.scope})</p>"
+        try:
+            table = self.to_frame().head(20).to_html(index=False, float_format="{:.4g}".format)
+        except ValueError:
+            table = ""
+        warnings = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+        return head + table + (f"<ul>{warnings}</ul>" if warnings else "")
 
     # -- JSON ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -28,13 +28,12 @@ import pandas as pd
 
 from autoxai._json import write_json
 from autoxai.explain import Explanation
+from autoxai.runs._plan import TimePlan
 
-__all__ = ["DEFAULT_EXPLAIN_FRACTION", "ExplanationStage", "load_explanations"]
+share = TimePlan.share
 
-#: The explanation budget when none is given, as a fraction of the search's time budget
-#: (at least :data:`MIN_BUDGET` seconds).
-DEFAULT_EXPLAIN_FRACTION = 0.5
-MIN_BUDGET = 15.0
+__all__ = ["ExplanationStage", "load_explanations"]
+
 
 #: Rows used by the perturbation methods (permutation, PDP/ICE, ALE, surrogate) at most.
 MAX_ROWS = 2000
@@ -49,10 +48,9 @@ LIME_SAMPLES = 2000
 #: Features whose PDP/ICE and ALE are drawn.
 N_EFFECT_FEATURES = 4
 #: Share of the rows held out from a refit of the chosen model and explained (at most
-#: MAX_ROWS rows, at least MIN_HELD_OUT), and the share of the budget that refit may use.
+#: MAX_ROWS rows, at least MIN_HELD_OUT); the refit's time share is in the plan.
 HOLDOUT_SHARE = 0.3
 MIN_HELD_OUT = 30
-REFIT_SHARE = 0.3
 #: The global methods the consensus compares.
 GLOBAL_METHODS = ("permutation_importance", "surrogate", "shap_importance",
                   "drop_column_importance")  # fmt: skip
@@ -152,7 +150,7 @@ class ExplanationStage:
         reason = None
         if n_held < MIN_HELD_OUT:
             reason = f"{n} rows: too few to hold {MIN_HELD_OUT} out"
-        elif estimate > REFIT_SHARE * self.budget.left:
+        elif estimate > share("held-out refit") * self.budget.left:
             reason = (f"the refit would take about {estimate:.0f} s of the "
                       f"{self.budget.left:.0f} s left")  # fmt: skip
         if reason is None:
@@ -265,8 +263,9 @@ class ExplanationStage:
 
         # 1. permutation importance: one call of 5 copies per feature, and the direction
         # (a 10-point PDP on at most 500 rows per numeric feature)
-        n = self._fit_rows(2 * n_features, 5 * n_features + 10 * n_features, 0.4,
-                           minimum=50, maximum=MAX_ROWS)  # fmt: skip
+        n = self._fit_rows(2 * n_features, 5 * n_features + 10 * n_features,
+                           share("permutation_importance"), minimum=50,
+                           maximum=MAX_ROWS)  # fmt: skip
         if n:
             X, y = self._rows_y(n)
             self._keep("permutation_importance", n, lambda: explain.permutation_importance(
@@ -275,7 +274,7 @@ class ExplanationStage:
             self._skip("permutation_importance", "budget too small for 50 rows")
 
         # 2. global surrogate: one predict and a shallow tree
-        n = self._fit_rows(2, 2, 0.1, minimum=50, maximum=MAX_ROWS)
+        n = self._fit_rows(2, 2, share("surrogate"), minimum=50, maximum=MAX_ROWS)
         if n:
             X = self._rows(n)
             self._keep("surrogate", n, lambda: explain.surrogate(model, X, random_state=seed))
@@ -330,8 +329,8 @@ class ExplanationStage:
         if first is None:
             return
         self.shap_seconds_per_row = time.perf_counter() - start
-        n = min(MAX_SHAP_ROWS, len(self.X),
-                int(self.budget.left * 0.35 / max(self.shap_seconds_per_row, 1e-9)))  # fmt: skip
+        affordable = self.budget.left * share("shap") / max(self.shap_seconds_per_row, 1e-9)
+        n = min(MAX_SHAP_ROWS, len(self.X), int(affordable))
         if n < 2:
             self._skip("shap", f"one row takes {self.shap_seconds_per_row:.1f} s "
                        f"({first.settings['method']}); {self.budget.left:.0f} s left")  # fmt: skip
@@ -355,7 +354,7 @@ class ExplanationStage:
         from autoxai.explain._perturb import is_numeric
 
         for feature in self._top_features():
-            n = self._fit_rows(2, 22, 0.1, minimum=30, maximum=500)
+            n = self._fit_rows(2, 22, share("pdp"), minimum=30, maximum=500)
             if not n:
                 self._skip(f"pdp:{feature}", "budget exhausted")
                 continue
@@ -363,7 +362,7 @@ class ExplanationStage:
             self._keep(f"pdp:{feature}", n, lambda X=X, f=feature: explain.partial_dependence(
                 self.model, X, f, kind="both", centered=True))  # fmt: skip
             if is_numeric(self.X[feature]) and self.X[feature].nunique() > 2:
-                n = self._fit_rows(1, 2, 0.05, minimum=30, maximum=MAX_ROWS)
+                n = self._fit_rows(1, 2, share("ale"), minimum=30, maximum=MAX_ROWS)
                 if n:
                     X = self._rows(n)
                     self._keep(f"ale:{feature}", n, lambda X=X, f=feature: explain.ale(
@@ -413,13 +412,13 @@ class ExplanationStage:
             row = self.X.iloc[[position]].reset_index(drop=True)
             note = f"row {position}: {why}"
             # LIME: one call on n_samples x 4 rows (3 stability seeds)
-            if self.budget.left * 0.3 < self._cost(2, LIME_SAMPLES * 4):
+            if self.budget.left * share("local_lime") < self._cost(2, LIME_SAMPLES * 4):
                 self._skip(f"local_lime:{k}", f"{note}; budget exhausted")
             else:
                 self._keep(f"local_lime:{k}", 1, lambda row=row: explain.lime(
                     self.model, reference, row, num_samples=LIME_SAMPLES, stability_seeds=3,
                     random_state=self.random_state), note)  # fmt: skip
-            if shap_cost is None or self.budget.left * 0.3 < shap_cost:
+            if shap_cost is None or self.budget.left * share("local_shap") < shap_cost:
                 self._skip(f"local_shap:{k}", f"{note}; budget exhausted")
             else:
                 self._keep(f"local_shap:{k}", 1, lambda row=row: explain.shap_values(
@@ -453,7 +452,7 @@ class ExplanationStage:
             return
         one = time.perf_counter() - start
         cost = 3 * (n_features + 1) * one
-        if cost > 0.8 * self.budget.left:
+        if cost > share("drop_column_importance") * self.budget.left:
             self._skip(
                 "drop_column_importance",
                 f"needs {3 * (n_features + 1)} refits of about {one:.2f} s each "
