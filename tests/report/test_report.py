@@ -14,8 +14,8 @@ from autoxai.cli import main
 from autoxai.datasets import load_penguins
 from autoxai.exceptions import AutoXAIError
 from autoxai.report import build_report
-from autoxai.report._figures import UnsafeSVGError, importance_bars
-from autoxai.report._figures._svg import check_safe, figure, style, to_svg
+from autoxai.plots import UnsafeSVGError, importance_bars
+from autoxai.plots._svg import check_safe, figure, style, to_svg
 from autoxai.report._html import Markup, h
 from autoxai.runs import load_explanations
 
@@ -422,7 +422,7 @@ def test_a_multi_fidelity_run_shows_its_rungs(tmp_path, monkeypatch):
 
 
 def test_rung_figure_and_table_from_trials():
-    from autoxai.report._figures import rung_scores
+    from autoxai.plots import rung_scores
     from autoxai.runs._data import rung_summary
 
     trials = pd.DataFrame(

@@ -126,8 +126,8 @@ def _summary(method: str, result) -> list[str]:
 
 def _write_png(path: Path, results: dict, name: str) -> list[Path]:
     """One picture per method (``-shap``/``-lime`` added to the name when both)."""
-    from autoxai.report._figures._svg import style
-    from autoxai.report._figures.local import lime_bars, waterfall
+    from autoxai.plots._svg import style
+    from autoxai.plots.local import lime_bars, waterfall
 
     written = []
     with style():

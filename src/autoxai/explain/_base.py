@@ -138,6 +138,18 @@ class Explanation:
         order = np.lexsort((-np.abs(table["value"].to_numpy()), table["row"].to_numpy()))
         return table.iloc[order].reset_index(drop=True)
 
+    def plot(self, ax: Any = None, **options: Any) -> Any:
+        """Draw the figure the report shows for this result; return the matplotlib Axes.
+
+        Importance bars with their intervals (global importances), the waterfall of one
+        row (local SHAP), LIME's weights, PDP over ICE curves, the ALE curve. ``ax``: the
+        Axes to draw on (default: a new pyplot figure). ``options``: ``output`` (the
+        class), ``row`` (which explained row of local SHAP), ``max_features``.
+        """
+        from autoxai.plots import plot_explanation
+
+        return plot_explanation(self, ax, **options)
+
     def _repr_html_(self) -> str:
         """A notebook's view: the table of :meth:`to_frame` (top 20 lines) and warnings."""
         import html

@@ -1,7 +1,7 @@
 """The report page: one self-contained HTML file, sections in order, every string escaped.
 
 The page has no script, no external asset and no network access: figures are inline
-SVG (:mod:`autoxai.report._figures`), the style a short ``<style>`` block that also
+SVG (:mod:`autoxai.plots`), the style a short ``<style>`` block that also
 reads well when printed. Each section is a function of :class:`~._data.RunData` that
 returns HTML; a result that is missing shows why ("not computed: <reason from the
 manifest>"), and a figure that cannot be drawn shows the error instead of losing the
@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autoxai import plots as figures
 from autoxai._version import __version__
-from autoxai.report import _figures as figures
-from autoxai.report._figures._svg import SVG_CSS
+from autoxai.plots._svg import SVG_CSS
 from autoxai.report._notes import note_for
 from autoxai.runs._data import RunData, rung_summary
 
@@ -100,7 +100,7 @@ def table(
 
 
 def figure(draw: Callable[..., str], *args: Any, caption: str = "", **kwargs: Any) -> Markup:
-    """A figure from one of :mod:`._figures`; a drawing error becomes a short note."""
+    """A figure from one of :mod:`autoxai.plots`; a drawing error becomes a short note."""
     try:
         svg = draw(*args, **kwargs)
     except Exception as exc:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autoxai.report._figures._svg import PALETTE, figure, style, to_svg, truncate
+from autoxai.plots._svg import PALETTE, figure, style, to_svg, truncate
 
 __all__ = ["tree_drawing"]
 

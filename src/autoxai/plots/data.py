@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from autoxai.report._figures._svg import BLUE, GREY, figure, style, to_svg, truncate
+from autoxai.plots._svg import BLUE, GREY, figure, style, to_svg, truncate
 
 __all__ = ["class_counts", "histogram"]
 

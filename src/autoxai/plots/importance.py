@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autoxai.report._figures._svg import BLUE, GREY, RED, figure, style, to_svg, truncate
+from autoxai.plots._svg import BLUE, GREY, RED, figure, style, to_svg, truncate
 
 __all__ = ["beeswarm", "importance_bars"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from autoxai.report._figures._svg import BLUE, GREY, PALETTE, figure, style, to_svg, truncate
+from autoxai.plots._svg import BLUE, GREY, PALETTE, figure, style, to_svg, truncate
 
 __all__ = ["best_so_far", "rung_scores", "trial_scores"]
 

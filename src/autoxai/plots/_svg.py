@@ -18,6 +18,7 @@ last line of defence :func:`to_svg` refuses an SVG holding an active element
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import io
 import re
@@ -91,7 +92,7 @@ def style() -> Iterator[None]:
 
 
 def to_svg(fig: Any, *, label: str | None = None) -> str:
-    """The figure as inline SVG text.
+    """The figure as inline SVG text ("" when drawn on the user's Axes, :func:`onto`).
 
     Parameters
     ----------
@@ -108,6 +109,8 @@ def to_svg(fig: Any, *, label: str | None = None) -> str:
     >>> svg.startswith("<svg") and "<script" not in svg.lower()
     True
     """
+    if _TARGET.get() is not None:
+        return ""
     from html import escape
 
     buffer = io.StringIO()
@@ -169,11 +172,33 @@ def truncate(text: Any, length: int = 40) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+#: The user's Axes a figure function draws on instead of a new figure (see :func:`onto`).
+_TARGET: contextvars.ContextVar[Any] = contextvars.ContextVar("autoxai_plot_target", default=None)
+
+
+@contextlib.contextmanager
+def onto(ax: Any) -> Iterator[Any]:
+    """Make the figure functions of one panel draw on ``ax`` (and skip the SVG).
+
+    This is how :meth:`Explanation.plot <autoxai.explain.Explanation.plot>` draws the
+    report's own figures on a notebook's Axes.
+    """
+    token = _TARGET.set(ax)
+    try:
+        yield ax
+    finally:
+        _TARGET.reset(token)
+
+
 def figure(width: float, height: float, **kwargs: Any) -> tuple[Figure, Any]:
     """A figure and its axes (``Figure.subplots``), call inside :func:`style`.
 
     The figure is made without pyplot: no GUI back end, no global figure list to close,
-    and the user's matplotlib back end is never switched.
+    and the user's matplotlib back end is never switched. Inside :func:`onto` a
+    one-panel figure is the user's Axes instead.
     """
+    target = _TARGET.get()
+    if target is not None and not kwargs:
+        return target.figure, target
     fig = Figure(figsize=(width, height))
     return fig, fig.subplots(**kwargs)

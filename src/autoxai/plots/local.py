@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autoxai.report._figures._svg import BLUE, RED, figure, style, to_svg, truncate
+from autoxai.plots._svg import BLUE, RED, figure, style, to_svg, truncate
 
 __all__ = ["format_value", "lime_bars", "waterfall"]
 
