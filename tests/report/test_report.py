@@ -13,9 +13,9 @@ import pytest
 from autoxai.cli import main
 from autoxai.datasets import load_penguins
 from autoxai.exceptions import AutoXAIError
-from autoxai.report import build_report
 from autoxai.plots import UnsafeSVGError, importance_bars
 from autoxai.plots._svg import check_safe, figure, style, to_svg
+from autoxai.report import build_report
 from autoxai.report._html import Markup, h
 from autoxai.runs import load_explanations
 
