@@ -11,7 +11,8 @@ from sklearn.datasets import make_classification
 
 import autoxai.automl._automl as automl_module
 from autoxai import AutoML, Categorical, Float
-from autoxai.automl._automl import _RefitReserve, full_budget, rung_history
+from autoxai.automl._automl import _RefitReserve
+from autoxai.automl._fidelity import full_budget, rung_history
 from autoxai.automl._metrics import get_metric
 from autoxai.automl._objective import CVObjective, read_evaluation
 from autoxai.datasets import load_penguins

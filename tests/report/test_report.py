@@ -422,8 +422,8 @@ def test_a_multi_fidelity_run_shows_its_rungs(tmp_path, monkeypatch):
 
 
 def test_rung_figure_and_table_from_trials():
+    from autoxai.automl._fidelity import rung_summary
     from autoxai.plots import rung_scores
-    from autoxai.runs._data import rung_summary
 
     trials = pd.DataFrame(
         {

@@ -21,6 +21,7 @@ from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, Strati
 from autoxai._utils import check_int, choose, did_you_mean
 from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
+from autoxai.automl._fidelity import budget_text, full_budget, rung_history
 from autoxai.automl._metrics import Metric, get_metric
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
 from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
@@ -34,9 +35,9 @@ from autoxai.exceptions import (
 from autoxai.samplers import SAMPLERS, get_sampler
 from autoxai.schedulers import SCHEDULERS, BaseScheduler, get_scheduler
 from autoxai.space import Categorical, SearchSpace, distribution_from_dict
-from autoxai.study import Study, Trial, TrialState, create_study
+from autoxai.study import Study, TrialState, create_study
 
-__all__ = ["AutoML", "NotFittedError", "budget_text", "full_budget", "rung_history"]
+__all__ = ["AutoML", "NotFittedError"]
 
 logger = logging.getLogger(__name__)
 
@@ -686,39 +687,3 @@ class _RefitReserve:
 def _array_names(n: int) -> list[str]:
     """Column names for a table given as an array."""
     return [f"x{i}" for i in range(n)]
-
-
-def full_budget(trials: Sequence[Trial]) -> list[Trial]:
-    """The COMPLETE trials evaluated on all training rows (budget None or 1).
-
-    The only ones to rank, ensemble or refit: under a multi-fidelity search, a loss on
-    a fraction of the rows is not comparable with a loss on all of them.
-    """
-    return [
-        t
-        for t in trials
-        if t.state is TrialState.COMPLETE
-        and t.value is not None
-        and (t.budget is None or t.budget >= 1.0 - 1e-9)
-    ]
-
-
-def rung_history(trial: Trial, trials: Sequence[Trial]) -> list[int]:
-    """The numbers of the evaluations that promoted ``trial``'s configuration, lowest
-    rung first, ending with ``trial`` (following ``parent``)."""
-    chain = [trial.number]
-    seen = {trial.number}
-    parent = trial.parent
-    while parent is not None and 0 <= parent < len(trials) and parent not in seen:
-        chain.append(parent)
-        seen.add(parent)
-        parent = trials[parent].parent
-    return chain[::-1]
-
-
-def budget_text(budget: float) -> str:
-    """``1/27`` for a budget of 0.037...; ``1`` for all rows."""
-    from fractions import Fraction
-
-    f = Fraction(budget).limit_denominator(1000)
-    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"

@@ -182,6 +182,8 @@ def _dask_executor(address: str):
 
 
 def _print_summary(console: Console, result, out: Path) -> None:
+    from autoxai.automl._fidelity import history_text
+
     automl = result.automl
     ds = automl.dataset_
     console.print(f"[bold]{ds.task}[/bold] task on {ds.n_rows_in} rows; target {ds.target!r}")
@@ -211,7 +213,7 @@ def _print_summary(console: Console, result, out: Path) -> None:
         cells = [str(i + 1), str(row["trial"]), row["model"], f"{row['cv_' + metric]:.4f}", std,
                  fit]  # fmt: skip
         if schedule is not None:
-            cells.append(_history_text(row["history"], trials))
+            cells.append(history_text(row["history"], {t.number: t.budget for t in trials}))
         table.add_row(*cells)
     console.print(table)
     if len(automl.ensemble_) > 1:
@@ -227,21 +229,9 @@ def _print_summary(console: Console, result, out: Path) -> None:
     )
 
 
-def _history_text(history, trials) -> str:
-    """``7: 1/3 → 10: 1``: the evaluations of a configuration, lowest rung first."""
-    from autoxai.automl._automl import budget_text
-
-    parts = []
-    for number in history:
-        budget = trials[number].budget
-        parts.append(f"{number}: {'1' if budget is None else budget_text(budget)}")
-    return " → ".join(parts)
-
-
 def _print_rungs(console: Console, automl) -> None:
     """The multi-fidelity plan and, per budget, what ran and the best score there."""
-    from autoxai.automl._automl import budget_text
-    from autoxai.runs._data import rung_summary
+    from autoxai.automl._fidelity import budget_text, rows_at, rung_summary
     from autoxai.runs._writer import trials_table
 
     schedule = automl.schedule_
@@ -252,13 +242,12 @@ def _print_rungs(console: Console, automl) -> None:
     for column in ("rung", "budget", "rows/fold", "evals", "complete", "promoted",
                    f"best {metric.name}"):  # fmt: skip
         table.add_column(column, justify="right")
-    rows = dict(zip(schedule["budgets"], schedule["training_rows"]))
     queued = 0
     for _, r in summary.iterrows():
         rung = "" if r["rung"] != r["rung"] else str(int(r["rung"]))
         queued += int(r["queued"])
         best = "" if r["best_loss"] != r["best_loss"] else f"{metric.from_loss(r['best_loss']):.4f}"
-        n_rows = next((str(n) for b, n in rows.items() if abs(b - r["budget"]) < 1e-9), "")
+        n_rows = str(rows_at(schedule, r["budget"]) or "")
         table.add_row(rung, budget_text(r["budget"]), n_rows, str(int(r["evaluations"])),
                       str(int(r["complete"])), str(int(r["promoted"])), best)  # fmt: skip
     console.print(table)

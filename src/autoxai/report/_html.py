@@ -27,9 +27,10 @@ import pandas as pd
 
 from autoxai import plots as figures
 from autoxai._version import __version__
+from autoxai.automl._fidelity import budget_text, history_text, is_full, rows_at, rung_summary
 from autoxai.plots._svg import SVG_CSS
 from autoxai.report._notes import note_for
-from autoxai.runs._data import RunData, rung_summary
+from autoxai.runs._data import RunData
 
 __all__ = ["Markup", "h", "render"]
 
@@ -378,17 +379,6 @@ def _target(data: RunData) -> str:
     return Markup('<p class="missing">target distribution not recorded in run.json</p>')
 
 
-def _budget_text(budget: Any) -> str:
-    """``1/27`` for a budget of 0.037 (a share of the training rows), ``1`` for all rows."""
-    from fractions import Fraction
-
-    try:
-        f = Fraction(float(budget)).limit_denominator(1000)
-    except (TypeError, ValueError, OverflowError):
-        return ""
-    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
-
-
 def _literal(value: Any) -> Any:
     """A list or dict as leaderboard.csv holds it (its repr), read back; else as it is."""
     if isinstance(value, str) and value[:1] in "[{":
@@ -400,42 +390,35 @@ def _literal(value: Any) -> Any:
 
 
 def _history_text(history: Any, trials: pd.DataFrame | None) -> str:
-    """``7: 1/3 → 10: 1``: a configuration's evaluations, lowest budget first."""
+    """``7: 1/3 → 10: 1``: a configuration's evaluations (leaderboard.csv's ``history``)."""
     history = _literal(history)
     if not isinstance(history, (list, tuple)):
         return ""
     budgets = {}
     if trials is not None and "budget" in trials:
         budgets = dict(zip(trials["number"], trials["budget"]))
-    parts = []
-    for number in history:
-        budget = budgets.get(number)
-        shown = "1" if budget is None or pd.isna(budget) else _budget_text(budget)
-        parts.append(f"{number}: {shown}")
-    return " → ".join(parts)
+    return history_text(history, budgets)
 
 
 def _full_budget(trials: pd.DataFrame) -> pd.DataFrame:
-    """Trials on all training rows: the only ones whose scores rank (budget NaN or 1)."""
-    budget = pd.to_numeric(trials["budget"], errors="coerce")
-    return trials[budget.isna() | (budget >= 1.0 - 1e-9)]
+    """Trials on all training rows: the only ones whose scores rank."""
+    return trials[trials["budget"].map(is_full)]
 
 
 def _rungs_table(data: RunData) -> Markup:
     """What ran on each budget of a multi-fidelity search."""
     summary = rung_summary(data.trials)
     schedule = data.run.get("schedule") or {}
-    rows_at = dict(zip(schedule.get("budgets") or [], schedule.get("training_rows") or []))
     rows = []
     for _, r in summary.iterrows():
-        n_rows = next((n for b, n in rows_at.items() if abs(float(b) - r["budget"]) < 1e-9), None)
+        n_rows = rows_at(schedule, r["budget"])
         best = r["best_loss"]
         if pd.notna(best):
             best = _score_of(data, float(best))
         rows.append(
             [
                 "" if pd.isna(r["rung"]) else int(r["rung"]),
-                _budget_text(r["budget"]),
+                budget_text(r["budget"]),
                 n_rows,
                 int(r["evaluations"]),
                 int(r["complete"]),
@@ -487,7 +470,7 @@ def _search_section(data: RunData) -> str:
                 ),
                 (
                     "budgets (share of rows)",
-                    ", ".join(_budget_text(b) for b in sorted(trials["budget"].dropna().unique()))
+                    ", ".join(budget_text(b) for b in sorted(trials["budget"].dropna().unique()))
                     if multi
                     else None,
                 ),

@@ -11,7 +11,7 @@ The report (:mod:`autoxai.report`) only presents what a run holds; the CLI only 
 and prints.
 """
 
-from autoxai.runs._data import RunData, read_run, rung_summary
+from autoxai.runs._data import RunData, read_run
 from autoxai.runs._layout import STUDY_NAME, RunLayout
 from autoxai.runs._stage import ExplanationStage, load_explanations
 
@@ -22,5 +22,4 @@ __all__ = [
     "RunLayout",
     "load_explanations",
     "read_run",
-    "rung_summary",
 ]

@@ -26,7 +26,7 @@ import pandas as pd
 from autoxai.automl._automl import STUDY_NAME
 from autoxai.explain import Explanation
 
-__all__ = ["STUDY_NAME", "RunData", "read_run", "rung_summary"]
+__all__ = ["RunData", "read_run"]
 
 
 @dataclass
@@ -195,46 +195,3 @@ def _read_trials(path: Path, data: RunData) -> pd.DataFrame:
     begin = starts.min() if starts.notna().any() else np.nan
     table["elapsed"] = pd.to_numeric(table["time_complete"], errors="coerce") - begin
     return table
-
-
-def rung_summary(trials: pd.DataFrame) -> pd.DataFrame:
-    """The search by budget, lowest first: one row per budget the trials were given.
-
-    ``trials`` needs ``number``, ``state``, ``loss``, ``budget`` and ``parent`` (and
-    ``rung``, optional). Columns: ``budget``, ``rung`` (the schedule's index; NaN when
-    only queued configurations ran at that budget), ``evaluations`` (every state),
-    ``complete``, ``queued`` (configurations queued outside the schedule, such as
-    AutoML's defaults), ``promoted`` (evaluations whose configuration went on to a
-    larger budget) and ``best_loss``. Empty when no trial carries a budget.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"number": [0, 1, 2], "state": ["COMPLETE"] * 3,
-    ...                   "loss": [0.3, 0.5, 0.2], "budget": [1 / 3, 1 / 3, 1.0],
-    ...                   "rung": [0, 0, 1], "parent": [None, None, 0]})
-    >>> rung_summary(t)[["budget", "evaluations", "promoted", "best_loss"]].round(2).values.tolist()
-    [[0.33, 2.0, 1.0, 0.3], [1.0, 1.0, 0.0, 0.2]]
-    """
-    columns = ["budget", "rung", "evaluations", "complete", "queued", "promoted", "best_loss"]
-    if "budget" not in trials or not trials["budget"].notna().any():
-        return pd.DataFrame(columns=columns)
-    parents = set(pd.to_numeric(trials["parent"], errors="coerce").dropna().astype(int))
-    rungs = trials["rung"] if "rung" in trials else pd.Series(np.nan, index=trials.index)
-    rows = []
-    budgeted = trials[trials["budget"].notna()]
-    for budget, part in budgeted.groupby("budget", sort=True):
-        complete = part[part["state"] == "COMPLETE"]
-        scheduled = pd.to_numeric(rungs.loc[part.index], errors="coerce").dropna()
-        losses = pd.to_numeric(complete["loss"], errors="coerce").dropna()
-        rows.append(
-            {
-                "budget": float(budget),
-                "rung": float(scheduled.min()) if len(scheduled) else np.nan,
-                "evaluations": len(part),
-                "complete": len(complete),
-                "queued": int(len(part) - len(scheduled)),
-                "promoted": int(part["number"].isin(parents).sum()),
-                "best_loss": float(losses.min()) if len(losses) else np.nan,
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)

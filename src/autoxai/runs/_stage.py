@@ -537,7 +537,7 @@ def search_history(automl: Any) -> pd.DataFrame:
     Under a multi-fidelity search only the evaluations on all training rows: a loss on
     a share of the rows is not comparable, and the forest would learn the budget.
     """
-    from autoxai.automl._automl import full_budget
+    from autoxai.automl._fidelity import full_budget
 
     rows = [{"number": t.number, "loss": float(t.value), "seconds": t.duration, **t.params}
             for t in full_budget(automl.study_.trials)]  # fmt: skip

@@ -20,7 +20,7 @@ import pandas as pd
 
 from autoxai._json import write_json
 from autoxai._version import __version__
-from autoxai.runs._data import rung_summary
+from autoxai.automl._fidelity import rung_summary
 from autoxai.runs._layout import RunLayout
 from autoxai.runs._plan import TimePlan
 
