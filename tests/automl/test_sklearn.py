@@ -74,3 +74,18 @@ def test_fitted_attributes_end_in_an_underscore_and_clone_drops_them():
     assert not any(k.endswith("_") for k in vars(clone(automl)))
     with pytest.raises(NotFittedError, match="not fitted"):
         _small().predict(X)
+
+
+def test_explain_returns_every_method_without_writing_files(tmp_path, monkeypatch):
+    from autoxai.datasets import load_penguins
+
+    monkeypatch.chdir(tmp_path)
+    df = load_penguins()
+    train, test = df.iloc[::2], df.iloc[1::2]
+    automl = AutoML(n_trials=3, time_budget=None, cv=3, models=["linear", "rf"])
+    automl.fit(train.drop(columns="species"), train["species"])
+    results = automl.explain(test.drop(columns="species"), test["species"], budget=30)
+    assert {"permutation_importance", "surrogate", "consensus"} <= set(results)
+    assert results["permutation_importance"].settings["rows"] == "given"
+    assert list(tmp_path.iterdir()) == []
+    assert "<table" in automl._repr_html_()

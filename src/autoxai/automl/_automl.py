@@ -552,6 +552,53 @@ class AutoML(BaseEstimator):
         w = np.array([w for _, w in chosen])
         return [c["_params"] for c, _ in chosen], [int(c["trial"]) for c, _ in chosen], w / w.sum()
 
+    # -- explanations -----------------------------------------------------------------
+    def explain(
+        self,
+        X: pd.DataFrame,
+        y: pd.Series | Sequence,
+        *,
+        budget: float = 30.0,
+        random_state: int | None = None,
+        progress=None,
+    ) -> dict[str, Any]:
+        """Explain the fitted model with every method on ``X, y``, within ``budget`` s.
+
+        The explanation stage of ``autoxai run`` without writing anything: permutation
+        importance, surrogate, which hyperparameters mattered, PDP/ICE/ALE, SHAP, local
+        SHAP and LIME of telling rows, drop-column importance and their consensus, each
+        planned to fit what is left of the budget (see :class:`~autoxai.runs.TimePlan`).
+        Pass rows the model did not learn from: on its training rows a model shows what
+        it memorised (the permutation result warns when it detects them).
+
+        Returns
+        -------
+        dict of str to Explanation
+            By method name (``"permutation_importance"``, ``"consensus"``,
+            ``"pdp:<feature>"``, ...); what was skipped or failed is not in it.
+        """
+        from autoxai.runs import ExplanationStage  # the run layer sits above AutoML
+
+        self._check_fitted()
+        stage = ExplanationStage(
+            self, self._rows(X), pd.Series(np.asarray(y)), budget=budget,
+            random_state=self.random_state if random_state is None else random_state,
+            hold_out=False, progress=progress,
+        )  # fmt: skip
+        return stage.run()
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the leaderboard's top rows once fitted."""
+        if not hasattr(self, "leaderboard_"):
+            return super()._repr_html_()
+        board = self.leaderboard_.drop(columns=["_loss", "_params"], errors="ignore").head(10)
+        return (
+            f"<p><b>AutoML</b>: {self.dataset_.task}, {self.metric_.name}; final model: "
+            + ("ensemble" if len(self.ensemble_) > 1 else f"trial {self.ensemble_[0]['trial']}")
+            + "</p>"
+            + board.to_html(index=False, float_format="{:.4g}".format)
+        )
+
     # -- persistence ------------------------------------------------------------------
     def save(self, path) -> Path:
         """Save the fitted model into the directory ``path``; :func:`autoxai.load` reads it."""

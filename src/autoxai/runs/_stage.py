@@ -77,7 +77,9 @@ class ExplanationStage:
         Fitted.
     X, y : DataFrame, Series
         The rows the model was fitted on, in the user's columns (``automl.dataset_``):
-        part of them is held out from a refit and explained (:meth:`_hold_out`).
+        part of them is held out from a refit and explained (:meth:`_hold_out`). With
+        ``hold_out=False``, rows explained as they are (rows the model did not learn
+        from, for :meth:`AutoML.explain <autoxai.AutoML.explain>`).
     budget : float
         Seconds for the whole stage.
     random_state : int
@@ -86,10 +88,11 @@ class ExplanationStage:
     """
 
     def __init__(self, automl: Any, X: pd.DataFrame, y: pd.Series, *, budget: float,
-                 random_state: int = 0,
+                 random_state: int = 0, hold_out: bool = True,
                  progress: Callable[[str], None] | None = None) -> None:  # fmt: skip
         self.automl = automl
         self.model = automl  # what the methods explain; see _hold_out
+        self.hold_out = hold_out
         self.X = X.reset_index(drop=True)
         self.y = pd.Series(np.asarray(y)).reset_index(drop=True)
         self.rows: dict[str, Any] = {}  # which rows are explained, for the manifest
@@ -255,7 +258,10 @@ class ExplanationStage:
     def _all_methods(self) -> None:
         from autoxai import explain
 
-        self._hold_out()
+        if self.hold_out:
+            self._hold_out()
+        else:
+            self.rows = {"kind": "given", "n_rows": len(self.X)}
         self._calibrate()
         seed = self.random_state
         n_features = self.X.shape[1]
@@ -300,8 +306,9 @@ class ExplanationStage:
         # drop-column scores its refits on their own held-out folds
         globals_ = {k: v for k, v in self.results.items() if k in GLOBAL_METHODS}
         for name, result in globals_.items():
-            unseen = name == "drop_column_importance" or self.rows["kind"] == "held-out"
-            result.settings["rows"] = "held-out" if unseen else "training"
+            kind = self.rows["kind"]  # held-out, training, or given by the caller
+            unseen = name == "drop_column_importance" or kind == "held-out"
+            result.settings["rows"] = "held-out" if unseen else kind
         if len(globals_) >= 2:
             self._keep("consensus", None, lambda: explain.compare(globals_))
         else:
