@@ -19,6 +19,7 @@ from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
 from autoxai._utils import check_int, choose, did_you_mean
+from autoxai.automl._constants import AUTOML_DEADLINE_SHARE, REFIT_SLACK_SHARE, STUDY_NAME
 from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._fidelity import budget_text, full_budget, rung_history
@@ -59,15 +60,6 @@ ENSEMBLE_CANDIDATES = 20
 ETA = 3
 MIN_RUNG_ROWS = 200
 MAX_RUNGS = 4
-
-#: The study's name in a run's database (``storage=``).
-STUDY_NAME = "automl"
-
-#: Each trial's fit gives up this share of the time budget before its end, so a trial
-#: started late cannot run far past it.
-AUTOML_DEADLINE_SHARE = 0.1
-#: Share of the time budget kept for ensemble selection and writing results.
-REFIT_SLACK_SHARE = 0.03
 
 
 class NotFittedError(StudyError, _SklearnNotFittedError):

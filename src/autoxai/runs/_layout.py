@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from autoxai.automl._automl import STUDY_NAME
+from autoxai.automl._constants import STUDY_NAME
 
 __all__ = ["STUDY_NAME", "RunLayout"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autoxai.automl._automl import AUTOML_DEADLINE_SHARE, REFIT_SLACK_SHARE
+from autoxai.automl._constants import AUTOML_DEADLINE_SHARE, REFIT_SLACK_SHARE
 from autoxai.exceptions import InvalidParameterError
 
 __all__ = ["METHOD_SHARES", "TimePlan"]
