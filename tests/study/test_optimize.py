@@ -129,7 +129,7 @@ def test_executor_that_cannot_pickle_the_objective_gives_a_clear_error():
 
 
 def _slow_first(params):
-    time.sleep(4.0 if params["x"] == 0.0 else 0.05)
+    time.sleep(6.0 if params["x"] == 0.0 else 0.05)
     return params["x"]
 
 
@@ -137,8 +137,10 @@ def test_under_a_timeout_a_slow_trial_does_not_idle_the_other_worker():
     # The reproducibility gate (trial j waits for trial j - width) would hold the second
     # worker behind the slow trial 0; under a time budget nothing is reproducible anyway,
     # so every free worker gets a trial.
+    warm = create_study({"x": Float(0.5, 1.0)}, sampler=RandomSampler(random_state=0))
+    warm.optimize(_slow_first, n_trials=2, n_jobs=2)  # the pool's start is not timed below
     study = create_study({"x": Float(0.0, 1.0)}, sampler=RandomSampler(random_state=0))
     study.enqueue({"x": 0.0})
-    study.optimize(_slow_first, timeout=3.0, n_jobs=2)
+    study.optimize(_slow_first, timeout=4.0, n_jobs=2)
     fast = [t for t in study.trials if t.state is TrialState.COMPLETE and t.params["x"] != 0.0]
-    assert len(fast) >= 10
+    assert len(fast) >= 5  # with the gate: 1 (trial 2 waits for the slow trial 0)
