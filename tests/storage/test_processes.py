@@ -15,7 +15,9 @@ SPACE = {"x": Float(-1.0, 1.0), "k": Int(1, 100)}
 
 DRIVER = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
+    # A suite started in the background inherits SIGINT ignored: restore Ctrl-C.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from autoxai import SearchSpace, create_study
     from autoxai.samplers import get_sampler
 
