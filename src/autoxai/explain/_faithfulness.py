@@ -54,13 +54,14 @@ import numpy as np
 import pandas as pd
 
 from autoxai._utils import RandomState, check_int, seed_from
-from autoxai.exceptions import DataError, InvalidParameterError, ParameterTypeError
+from autoxai.exceptions import DataError, InvalidParameterError
 from autoxai.explain._base import Explanation
 from autoxai.explain._common import check_confidence
 from autoxai.explain._compare import _common_features, _named, _scores
-from autoxai.explain._model import as_frame, as_predictor, encode_target
+from autoxai.explain._model import as_predictor, encode_target
 from autoxai.explain._perturb import replicate
 from autoxai.explain._scoring import get_scorer
+from autoxai.explain.shap._api import _background_frame
 
 __all__ = ["deletion_curves", "local_deletion"]
 
@@ -162,7 +163,7 @@ def deletion_curves(
     _common_features(["X", *names], [_columns_of(features), *items])
     scores = np.stack([_scores(n, e, features, output) for n, e in zip(names, items)])
     orders = np.stack([_order(s) for s in scores])
-    donors_frame = frame if background is None else _background(background, features)
+    donors_frame = frame if background is None else _background_frame(background, frame)
     rng = np.random.default_rng(seed_from(random_state))
     n, m = len(frame), len(features)
     donors = rng.integers(len(donors_frame), size=(n_draws, n))
@@ -214,8 +215,6 @@ def deletion_curves(
             f"{', '.join(tied)} on these rows ({confidence:.0%} bootstrap interval of the "
             "lead includes 0): their rankings are equally faithful here."
         )
-    method_array = np.empty(len(names), dtype=object)
-    method_array[:] = names
     return Explanation(
         method="deletion",
         scope="global",
@@ -249,7 +248,7 @@ def deletion_curves(
             "area_interval": area_interval,
             "curves": curves,
             "order": orders,
-            "methods": method_array,
+            "methods": np.array(names, dtype=object),
         },
     )
 
@@ -311,7 +310,7 @@ def local_deletion(
     """
     predictor, frame = as_predictor(model, X)
     features = list(frame.columns)
-    donors = _background(background, features)
+    donors = _background_frame(background, frame)
     names = [str(k) for k in attributions]
     if not names:
         raise InvalidParameterError("local_deletion needs at least one method's attributions")
@@ -353,8 +352,6 @@ def local_deletion(
             values[k, i, orders[k, i]] = np.diff(curves[k, i])
     mean_area = area.mean(axis=1)
     wins = (area >= area.max(axis=0, keepdims=True) - 1e-12).sum(axis=1)
-    method_array = np.empty(len(names), dtype=object)
-    method_array[:] = names
     return Explanation(
         method="local_deletion",
         scope="local",
@@ -377,7 +374,7 @@ def local_deletion(
             "curves": curves,
             "order": orders,
             "outputs": outputs,
-            "methods": method_array,
+            "methods": np.array(names, dtype=object),
         },
     )
 
@@ -429,18 +426,6 @@ def _remove(
         if holds.any():
             keep = ~np.repeat(holds, block)
             stacked[column] = stacked[column].where(keep, donor_rows[column])
-
-
-def _background(background: Any, features: list[str]) -> pd.DataFrame:
-    if not isinstance(background, (pd.DataFrame, np.ndarray, list)):
-        raise ParameterTypeError(
-            f"background must be a DataFrame or a 2-D array, got {type(background).__name__}"
-        )
-    rows = as_frame(background, feature_names=features)
-    missing = [c for c in features if c not in rows.columns]
-    if missing:
-        raise DataError(f"background lacks column(s) of X: {', '.join(missing[:10])}")
-    return rows[features].reset_index(drop=True)
 
 
 def _columns_of(features: list[str]) -> Explanation:
