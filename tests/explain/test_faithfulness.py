@@ -60,6 +60,9 @@ def test_equal_rankings_share_their_model_calls_and_tie(linear):
     np.testing.assert_array_equal(e.curves[0], e.curves[1])
     assert not e.diagnostics["clear_winner"] and e.diagnostics["tied_with"] == ["two"]
     assert "cannot be told from two" in e.warnings[0]
+    e = deletion_curves(model, X, y, [one, ranking("reverse", -np.abs(COEF))], n_bootstrap=0)
+    assert e.diagnostics["most_faithful"] == "one" and not e.diagnostics["clear_winner"]
+    assert np.isnan(e.area_interval).all() and "without a bootstrap" in e.warnings[0]
 
 
 def test_a_classifier_with_a_categorical_column(linear):

@@ -109,7 +109,8 @@ def deletion_curves(
     n_draws : int
         Donor rows per explained row (the curves are averaged over them).
     n_bootstrap : int
-        Bootstrap resamples of the rows for the intervals (0: none).
+        Bootstrap resamples of the rows for the intervals (below 2: none, and no method
+        is named the clear winner).
     confidence : float
         Level of the percentile intervals.
     output : str or None
@@ -191,7 +192,7 @@ def deletion_curves(
     for b in range(n_bootstrap):
         boot[b] = _area(curves_on(rng.integers(n, size=n)))
     alpha = (1 - confidence) / 2
-    if n_bootstrap:
+    if n_bootstrap >= 2:
         area_interval = np.quantile(boot, [alpha, 1 - alpha], axis=0)
         leads = np.quantile(boot[:, [best]] - boot, [alpha, 1 - alpha], axis=0)
     else:
@@ -208,6 +209,11 @@ def deletion_curves(
             "Removing every feature does not make the model worse on these rows "
             f"({scorer.name} drops by {curves[0, -1]:.3g}): the deletion areas say nothing "
             "about which method to believe."
+        )
+    elif n_bootstrap < 2 and others:
+        warnings.append(
+            f"{names[best]} has the largest deletion area, but without a bootstrap "
+            f"(n_bootstrap={n_bootstrap}) its lead cannot be told from noise."
         )
     elif tied:
         warnings.append(
