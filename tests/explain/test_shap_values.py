@@ -196,7 +196,7 @@ def test_a_bare_model_reading_categories_itself_uses_kernel(mixed):
         shap_values(model, X.iloc[:4], method="tree")
 
 
-def test_weighted_ensemble_uses_kernel_and_refuses_tree(numeric):
+def test_weighted_ensemble_is_explained_member_by_member_and_refuses_tree(numeric):
     X, _, y = numeric
     members = [
         RandomForestClassifier(n_estimators=3, random_state=0).fit(X, y),
@@ -204,7 +204,8 @@ def test_weighted_ensemble_uses_kernel_and_refuses_tree(numeric):
     ]
     ensemble = WeightedEnsemble(members, [0.5, 0.5], classes=members[0].classes_)
     e = shap_values(ensemble, X.iloc[:3], background=X.iloc[:8])
-    assert e.settings["method"] == "kernel-exact" and "ensemble" in e.diagnostics["method_reason"]
+    assert e.settings["method"] == "ensemble-exact" and "ensemble" in e.diagnostics["method_reason"]
+    assert [m["algorithm"] for m in e.diagnostics["members"]] == ["tree-interventional", "kernel"]
     assert additivity(e) < 1e-10
     with pytest.raises(InvalidParameterError, match="ensemble"):
         shap_values(ensemble, X.iloc[:3], method="tree")

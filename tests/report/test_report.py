@@ -165,6 +165,9 @@ def check_report(out, *, skipped: tuple[str, ...] = ()) -> str:
     assert manifest["rows"]["kind"] == "held-out", manifest["rows"]
     assert f"{manifest['rows']['n_rows']} held-out rows" in text
     assert "Agreement between methods" in text
+    assert "Which method to believe here" in text and 'class="faithfulness"' in text
+    for name in ("faithfulness", "local_faithfulness"):
+        assert name in results or name in skipped, name
     return text
 
 

@@ -25,6 +25,9 @@ Global methods (one value per feature):
   fidelity and, on request, its stability across seeds;
 * :func:`compare` — a consensus ranking of several global explanations, their rank
   correlations and the features they disagree on;
+* :func:`deletion_curves` — faithfulness: which global method's ranking best predicts
+  what the model loses when features are removed (deletion curves), and
+  :func:`local_deletion`, the same per row for local methods (SHAP against LIME);
 * :func:`explain_model` — runs the standard global methods on one model and compares them.
 
 Examples
@@ -43,6 +46,7 @@ from autoxai.explain._ablation import drop_column_importance
 from autoxai.explain._ale import ale
 from autoxai.explain._base import Explanation
 from autoxai.explain._compare import compare, explain_model
+from autoxai.explain._faithfulness import deletion_curves, local_deletion
 from autoxai.explain._lime import lime
 from autoxai.explain._pdp import partial_dependence
 from autoxai.explain._permutation import background_importance, permutation_importance
@@ -54,9 +58,11 @@ __all__ = [
     "ale",
     "background_importance",
     "compare",
+    "deletion_curves",
     "drop_column_importance",
     "explain_model",
     "lime",
+    "local_deletion",
     "partial_dependence",
     "permutation_importance",
     "shap_importance",

@@ -932,6 +932,7 @@ def _consensus(data: RunData) -> str:
             )
     d = result.diagnostics
     body += _agreement_table(d.get("agreement") or [])
+    body += _faithfulness(data)
     lowest = d.get("lowest_correlation")
     body += facts(
         [
@@ -957,6 +958,62 @@ def _agreement_table(pairs: list[dict[str, Any]]) -> Markup:
     return Markup("<h4>Agreement between methods (Krishna et al. 2022)</h4>") + table(
         ["methods", "k", *(m.replace("_", " ") for m in METRICS)], rows, cls="agreement"
     )
+
+
+def _faithfulness(data: RunData) -> Markup:
+    """Deletion areas of the global methods and of SHAP against LIME: which to believe."""
+    out = Markup("<h4>Which method to believe here: deletion curves</h4>")
+    result = data.explanations.get("faithfulness")
+    if result is None:
+        out += missing(data, "faithfulness", "deletion curves")
+    else:
+        d = result.diagnostics
+        methods = [str(m) for m in np.atleast_1d(result.arrays.get("methods", []))]
+        area = np.asarray(result.arrays.get("area", []), dtype=float)
+        bounds = np.asarray(result.arrays.get("area_interval", np.full((2, len(area)), np.nan)))
+        leads = d.get("lead_intervals") or {}
+        best = str(d.get("most_faithful"))
+        rows = []
+        for i in np.argsort(-area, kind="stable"):
+            lead = leads.get(methods[i])
+            rows.append([
+                _METHOD_LABELS.get(methods[i], methods[i]), fmt(area[i], 3),
+                f"{fmt(bounds[0, i], 3)} to {fmt(bounds[1, i], 3)}",
+                "most faithful" if methods[i] == best else
+                ("" if lead is None else f"{fmt(lead[0], 3)} to {fmt(lead[1], 3)}"),
+            ])  # fmt: skip
+        label = _METHOD_LABELS.get(best, best)
+        if d.get("clear_winner"):
+            verdict = f"Believe {label} here: its ranking predicts best what the model loses."
+        else:
+            tied = ", ".join(_METHOD_LABELS.get(t, t) for t in d.get("tied_with") or [])
+            verdict = f"{label} has the largest area, but {tied or 'the others'} cannot be "
+            verdict += "told from it on these rows: their rankings are equally faithful here."
+        out += Markup(
+            "<p>Each method's columns were removed in its order, most important first "
+            "(replaced by values of other rows), and the model scored after each step: the "
+            f"area under that loss-increase curve ({h(d.get('scoring'))} drop, over the "
+            "share of columns removed) is larger when the ranking puts first what the model "
+            f"needs. <strong>{h(verdict)}</strong></p>"
+        )
+        out += table(["method", "deletion area", "95 % interval", "lead of the best"], rows,
+                     cls="faithfulness")  # fmt: skip
+    local = data.explanations.get("local_faithfulness")
+    if local is not None:
+        d = local.diagnostics
+        mean, wins = d.get("mean_area") or {}, d.get("wins") or {}
+        rows = [[m.upper() if m in ("shap", "lime") else m, fmt(mean[m], 3), wins.get(m)]
+                for m in mean]  # fmt: skip
+        out += Markup(
+            f"<p>Per row ({d.get('n_rows')} explained rows): each row's columns removed in "
+            "the order of |SHAP| or |LIME weight|, each against the "
+            f"{d.get('n_background')} background rows; the area under the move of the "
+            "row's prediction. Most faithful on these rows: "
+            f"<strong>{h(str(d.get('most_faithful')).upper())}</strong>.</p>"
+        )
+        out += table(["method", "mean deletion area", "rows where largest"], rows,
+                     cls="faithfulness")  # fmt: skip
+    return out
 
 
 def _pair_text(lowest: Any) -> str | None:
@@ -1128,6 +1185,8 @@ _LONG_LABELS = {
     "shap_importance": "mean |SHAP|",
     "surrogate": "surrogate tree",
     "search_importance": "hyperparameter importance",
+    "faithfulness": "deletion curves (global methods)",
+    "local_faithfulness": "deletion curves (SHAP against LIME, per row)",
 }
 
 

@@ -142,7 +142,10 @@ NOTES: dict[str, Note] = {
         "disagreement tells you the methods answer different questions (reliance vs. "
         "added information vs. contribution) — look at why before trusting one.",
         cannot="Agreement between methods is not proof: they share the same model and "
-        "data, and all of them are affected by correlated columns.",
+        "data, and all of them are affected by correlated columns. The deletion curves "
+        "test the rankings against the model itself, but removing columns creates rows "
+        "that mix values of different rows; a model that extrapolates badly there "
+        "favours whichever ranking removes such columns first.",
     ),
     "local_shap": Note(
         measures="A SHAP waterfall for one row: from the base value (the average "

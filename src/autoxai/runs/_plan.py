@@ -41,6 +41,9 @@ METHOD_SHARES: dict[str, float] = {
     "local_lime": 0.3,  # per row
     "local_shap": 0.3,  # per row
     "drop_column_importance": 0.8,
+    "faithfulness": 0.5,  # the deletion curves of the global methods
+    "deletion bootstrap": 0.1,  # their resamples, of what is left after the curves
+    "local_faithfulness": 0.3,  # SHAP against LIME on the explained rows
 }
 
 

@@ -103,6 +103,7 @@ class ExplanationStage:
         # the order in which every method samples rows: the same rows for all of them
         self._order = np.random.default_rng(self.random_state).permutation(len(self.X))
         self.shap_seconds_per_row: float | None = None  # measured by the SHAP probe
+        self._local_positions: dict[int, int] = {}  # local explanation k: its row in X
         self.progress = progress or (lambda line: None)
 
     # -- planning helpers -----------------------------------------------------------
@@ -314,6 +315,9 @@ class ExplanationStage:
         else:
             self._skip("consensus", "fewer than two global methods finished")
 
+        # 9. faithfulness: whose ranking predicts what the model loses (deletion curves)
+        self._faithfulness(globals_)
+
     def _keep(self, name: str, n_rows: int | None, function: Callable[[], Any],
               note: str = "") -> Any:  # fmt: skip
         result = self._run(name, n_rows, function, note)
@@ -416,6 +420,7 @@ class ExplanationStage:
             self._skip("local", f"could not choose rows: {exc}")
             return
         for k, (why, position) in enumerate(chosen.items()):
+            self._local_positions[k] = position
             row = self.X.iloc[[position]].reset_index(drop=True)
             note = f"row {position}: {why}"
             # LIME: one call on n_samples x 4 rows (3 stability seeds)
@@ -431,6 +436,79 @@ class ExplanationStage:
                 self._keep(f"local_shap:{k}", 1, lambda row=row: explain.shap_values(
                     self.model, row, background=background,
                     random_state=self.random_state), note)  # fmt: skip
+
+    def _faithfulness(self, globals_: dict[str, Explanation]) -> None:
+        """Deletion curves of the global methods, and per row of SHAP against LIME."""
+        from autoxai import explain
+        from autoxai.explain._faithfulness import N_DRAWS
+
+        if len(globals_) < 2:
+            self._skip("faithfulness", "fewer than two global methods finished")
+        else:
+            n_sets = len(globals_) * self.X.shape[1]
+            n = self._fit_rows(2, 1 + N_DRAWS * n_sets, share("faithfulness"), minimum=50,
+                               maximum=MAX_ROWS)  # fmt: skip
+            if n:
+                X, y = self._rows_y(n)
+                n_bootstrap = self._deletion_bootstrap(X, y, n_sets)
+                self._keep("faithfulness", n, lambda: explain.deletion_curves(
+                    self.model, X, y, globals_, n_bootstrap=n_bootstrap,
+                    random_state=self.random_state), f"{n_bootstrap} resamples")  # fmt: skip
+            else:
+                self._skip("faithfulness", "budget too small for 50 rows")
+        rows, shap, lime, outputs = self._local_attributions()
+        if len(rows) == 0:
+            self._skip("local_faithfulness", "no row has both a SHAP and a LIME explanation")
+            return
+        background = self._rows(SHAP_BACKGROUND)
+        cost = self._cost(len(rows), 2 * rows.size * len(background))
+        if self.budget.left * share("local_faithfulness") < cost:
+            self._skip("local_faithfulness", "budget exhausted")
+            return
+        self._keep("local_faithfulness", len(rows), lambda: explain.local_deletion(
+            self.model, rows, {"shap": shap, "lime": lime}, background=background,
+            outputs=outputs), f"background: {len(background)} rows")  # fmt: skip
+
+    def _deletion_bootstrap(self, X: pd.DataFrame, y: pd.Series, n_sets: int) -> int:
+        """Bootstrap resamples of the deletion curves that fit a tenth of the budget left.
+
+        Each rescores every removed set once (no model calls): timed on one score of
+        the stacked draws.
+        """
+        from autoxai.explain._faithfulness import N_BOOTSTRAP, N_DRAWS
+        from autoxai.explain._model import as_predictor, encode_target
+        from autoxai.explain._scoring import get_scorer
+
+        predictor, frame = as_predictor(self.model, X)
+        outputs = np.tile(predictor(frame), (N_DRAWS, 1))
+        target = np.tile(encode_target(y, predictor, len(frame)), N_DRAWS)
+        scorer = get_scorer(None, predictor)
+        start = time.perf_counter()
+        scorer(target, outputs)
+        per_resample = (time.perf_counter() - start) * (n_sets + 1)
+        affordable = share("deletion bootstrap") * self.budget.left / max(per_resample, 1e-9)
+        return int(min(N_BOOTSTRAP, affordable))
+
+    def _local_attributions(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, list[int]]:
+        """The rows explained by both SHAP and LIME, their attributions and outputs."""
+        from autoxai.explain._model import as_predictor
+
+        names = as_predictor(self.model, self.X.iloc[:1])[0].output_names
+        rows, shap, lime, outputs = [], [], [], []
+        for k, position in self._local_positions.items():
+            s, e = self.results.get(f"local_shap:{k}"), self.results.get(f"local_lime:{k}")
+            if s is None or e is None or str(e.output_names[0]) not in names:
+                continue
+            output = names.index(str(e.output_names[0]))
+            values = np.asarray(s.values, dtype=float)  # (K, 1, M); K = 1: one margin
+            shap_outputs = [str(o) for o in s.output_names or []]
+            k_shap = shap_outputs.index(names[output]) if names[output] in shap_outputs else 0
+            rows.append(position)
+            shap.append(values[k_shap, 0])
+            lime.append(np.asarray(e.values, dtype=float).reshape(-1))
+            outputs.append(output)
+        frame = self.X.iloc[rows].reset_index(drop=True)
+        return frame, np.array(shap), np.array(lime), outputs
 
     def _drop_column(self) -> None:
         """Drop-column importance when its refits fit: timed by one refit first.

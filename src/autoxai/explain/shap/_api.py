@@ -9,6 +9,10 @@ model-agnostic Kernel SHAP otherwise:
   interventional, in probabilities for classifiers (margins for gradient boosting);
 * linear models: ``coef * (x - mean)``, exact under feature independence, in the margin
   (log-odds) for logistic regression;
+* autoxai's ``WeightedEnsemble``: the weighted sum of its members' values, every member
+  against the same background on the ensemble's scale (probabilities for classifiers)
+  -- exact for forests and linear regressors, Kernel SHAP for the other members
+  together (see :func:`_ensemble`);
 * anything else: Kernel SHAP on the original columns (exact up to ``max_exact``
   columns), in probabilities for classifiers;
 
@@ -115,10 +119,12 @@ def shap_values(
         background passed to them is not used, with a warning).
     method : {"auto", "tree", "linear", "kernel"}
         ``"auto"``: TreeSHAP for tree models (the libraries' own for LightGBM and
-        XGBoost), linear SHAP for linear models, Kernel SHAP otherwise — looking
-        through a Pipeline's preprocessing to its last step. ``"tree"`` / ``"linear"``
-        insist (an error when the model does not allow it); ``"kernel"`` works for any
-        model, on the original columns.
+        XGBoost), linear SHAP for linear models, an ensemble member by member (its
+        members' interventional values against one background, weighted; Kernel SHAP
+        for the members without an exact algorithm on the ensemble's scale), Kernel
+        SHAP otherwise — looking through a Pipeline's preprocessing to its last step.
+        ``"tree"`` / ``"linear"`` insist (an error when the model does not allow it);
+        ``"kernel"`` works for any model, on the original columns.
     output : {"auto", "probability", "margin", "prediction"}
         The space the values add up in. ``"auto"``: the method's natural one (see
         :mod:`autoxai.explain.shap._api`). ``"probability"`` (classifiers):
@@ -150,11 +156,13 @@ def shap_values(
         or constant columns, fewer than 3 rows, or values within sampling noise).
         Settings: ``method`` (the algorithm
         used: ``"tree-path-dependent"``, ``"tree-interventional"``, ``"native"``,
-        ``"linear"``, ``"kernel-exact"`` or ``"kernel-sampled"``), ``output`` (the space
-        used), ``n_background``, ``n_samples``, ``max_exact``. Diagnostics:
-        ``additivity_error``, ``output`` (what the values add up to, in words),
-        ``method_reason``, ``background``, ``model_seconds``, ``wall_seconds``,
-        ``n_evaluations`` (Kernel SHAP's model evaluations) and ``warnings``.
+        ``"linear"``, ``"kernel-exact"``, ``"kernel-sampled"``, ``"ensemble-exact"`` or
+        ``"ensemble-sampled"``), ``output`` (the space used), ``n_background``,
+        ``n_samples``, ``max_exact``. Diagnostics: ``additivity_error``, ``output``
+        (what the values add up to, in words), ``method_reason``, ``background``,
+        ``model_seconds``, ``wall_seconds``, ``n_evaluations`` (Kernel SHAP's model
+        evaluations), ``members`` (an ensemble: each member's model, weight, algorithm
+        and why) and ``warnings``.
 
     See Also
     --------
@@ -196,24 +204,21 @@ def shap_values(
     if route.warn:
         run.warnings.append(route.warn)
     result = None
-    if route.kind != "kernel":
+    if route.kind not in ("kernel", "ensemble"):
         result = _structural(route, run, source, output, method, int(background_seed))
     if result is None:
         space = output if output != "auto" else _natural_kernel_space(predictor)
-        result = _kernel(
-            raw,
-            run,
-            source,
-            space,
-            max_exact,
-            n_samples,
-            int(background_seed),
-            int(kernel_seed),
-        )
-        if route.kind == "kernel":
-            run.reasons.append(route.reason)
-        else:  # an exact algorithm gave another output space
-            run.reasons.append(f"so Kernel SHAP explains the {space} instead")
+        options = (max_exact, n_samples, int(background_seed), int(kernel_seed))
+        if route.kind == "ensemble" and space != "margin":
+            result = _ensemble(raw, run, source, space, *options)
+        else:
+            result = _kernel(raw, run, source, space, *options)
+            if route.kind == "kernel":
+                run.reasons.append(route.reason)
+            elif route.kind == "ensemble":
+                run.reasons.append("Kernel SHAP: an ensemble has no margin of its own")
+            else:  # an exact algorithm gave another output space
+                run.reasons.append(f"so Kernel SHAP explains the {space} instead")
     return _explanation(run, result, method, max_exact, seed, start)
 
 
@@ -291,7 +296,7 @@ def shap_importance(explanation: Explanation) -> Explanation:
 class _Route:
     """The algorithm chosen for a model, and what it needs."""
 
-    kind: str  # "tree", "native", "linear" or "kernel"
+    kind: str  # "tree", "native", "linear", "kernel" or "ensemble"
     reason: str
     estimator: Any = None  # the final estimator (tree/native/linear)
     fitted: Any = None  # what the algorithm reads (XGBoost inside LabelEncodedClassifier)
@@ -340,6 +345,8 @@ def _route(raw: Any, method: str, frame: pd.DataFrame) -> _Route:
     """Decide the algorithm; raise when an explicit ``method`` cannot be honoured."""
     if method == "kernel":
         return _Route("kernel", "Kernel SHAP: method='kernel' was asked for")
+    if method == "auto" and _is_ensemble(raw):
+        return _Route("ensemble", "")
     estimator, prep, origins, problem = _structure(raw, frame)
     kind, fitted = _kind(estimator) if estimator is not None else (None, None)
     if method == "auto":
@@ -395,11 +402,10 @@ def _structure(raw: Any, frame: pd.DataFrame):
     from sklearn.pipeline import Pipeline
 
     columns = list(frame.columns)
-    if type(raw).__name__ == "WeightedEnsemble" and hasattr(raw, "members"):
+    if _is_ensemble(raw):
         problem = (
-            f"the model is an ensemble of {len(raw.members)} pipelines averaged in "
-            "probability space; no tree or linear algorithm explains the average exactly, "
-            "so the model-agnostic one explains the ensemble as a whole"
+            f"the model is an ensemble of {len(raw.members)} pipelines, not one tree or "
+            "linear model (method='auto' explains it member by member)"
         )
         return None, None, None, problem
     if isinstance(raw, Pipeline):
@@ -422,6 +428,11 @@ def _structure(raw: Any, frame: pd.DataFrame):
             )
         return raw, None, columns, None
     return None, None, None, "the model is a prediction function, not an estimator"
+
+
+def _is_ensemble(raw: Any) -> bool:
+    """autoxai's WeightedEnsemble (recognised by name: explain does not need automl)."""
+    return type(raw).__name__ == "WeightedEnsemble" and hasattr(raw, "members")
 
 
 def _kind(estimator: Any) -> tuple[str | None, Any]:
@@ -583,16 +594,7 @@ def _structural(
         return _space_mismatch(route, run, output, space, method)
 
     target = _target(route, run, raw_features, space, values.shape[0])
-    origins = route.origins
-    if len(origins) != values.shape[2]:
-        raise DataError(
-            f"the Pipeline's last step sees {values.shape[2]} features but its "
-            f"preprocessing names {len(origins)}; cannot map them to the original columns"
-        )
-    columns = list(frame.columns)
-    grouping = np.zeros((len(origins), len(columns)))
-    grouping[np.arange(len(origins)), [columns.index(o) for o in origins]] = 1.0
-    values = values @ grouping
+    values = _on_columns(values, route.origins, list(frame.columns))
     inner = _inner(route.fitted)
     float32 = type(route.fitted if inner is None else inner).__module__.startswith("xgboost")
     run.reasons.append(route.reason)
@@ -607,6 +609,18 @@ def _structural(
         background_note=background_note,
         n_background=n_background,
     )
+
+
+def _on_columns(values: np.ndarray, origins: list[str], columns: list[str]) -> np.ndarray:
+    """Values per transformed feature, (K, n, p), summed per original column: (K, n, M)."""
+    if len(origins) != values.shape[2]:
+        raise DataError(
+            f"the Pipeline's last step sees {values.shape[2]} features but its "
+            f"preprocessing names {len(origins)}; cannot map them to the original columns"
+        )
+    grouping = np.zeros((len(origins), len(columns)))
+    grouping[np.arange(len(origins)), [columns.index(o) for o in origins]] = 1.0
+    return values @ grouping
 
 
 @contextlib.contextmanager
@@ -752,6 +766,175 @@ def _kernel(
     )
 
 
+# -- an ensemble, member by member ----------------------------------------------------------
+
+
+def _ensemble(
+    raw: Any,
+    run: _Run,
+    source: pd.DataFrame,
+    space: str,
+    max_exact: int,
+    n_samples: int | None,
+    background_seed: int,
+    kernel_seed: int,
+) -> _Result:
+    """Interventional SHAP values of a ``WeightedEnsemble``: its members' values, weighted.
+
+    The ensemble outputs ``f = sum_m w_m f_m`` (probabilities for classes). Its game
+    ``v(S) = mean_b f(x_S, b_rest)`` over the background rows ``b`` is then
+    ``sum_m w_m v_m(S)`` with each member's game built the same way, and Shapley values
+    are linear in the game (Lundberg & Lee 2017, from Shapley's linearity axiom), so
+    ``phi(f) = sum_m w_m phi(f_m)`` *exactly* — provided every member is explained with
+    this value function: the same background rows, interventional, on the ensemble's
+    own scale. A member qualifies when an exact algorithm gives that:
+
+    * scikit-learn trees and forests: interventional TreeSHAP (Lundberg et al. 2020),
+      in probabilities / predictions, when its preprocessing maps each original column
+      to at most one feature (with column-wise preprocessing, removing a column is then
+      removing its feature; a column split in several, as date parts, is one player of
+      the ensemble's game but several of the member's);
+    * linear regressors: linear SHAP (additive in the columns, so exact per column
+      whatever the encoding).
+
+    The others are explained together, as the weighted sum of their outputs, by Kernel
+    SHAP against the same background: exact up to ``max_exact`` varying columns per
+    row, sampled beyond (its standard errors are the result's ``std``). Not qualifying:
+    LightGBM / XGBoost (their TreeSHAP is path-dependent and in log-odds) and gradient
+    boosting and logistic regression in a classifier (log-odds are not linear in the
+    probability the ensemble averages), k-NN and any model without an exact algorithm.
+    Kernel SHAP then calls only those members, not the whole ensemble.
+    """
+    rows, note = _background_rows(run, source, background_seed)
+    columns = list(run.frame.columns)
+    weights = np.asarray(raw.weights, dtype=float)
+    base, values, std = 0.0, 0.0, None
+    members: list[dict[str, Any]] = []
+    rest: list[tuple[Any, float]] = []
+    for member, weight in zip(raw.members, weights):
+        part, algorithm, why = _exact_member(member, run, rows, space)
+        members.append({"model": _member_name(member), "weight": float(weight),
+                        "algorithm": algorithm, "reason": why})  # fmt: skip
+        if part is None:
+            rest.append((member, float(weight)))
+        else:
+            base = base + weight * part[0]
+            values = values + weight * part[1]
+    extra: dict[str, Any] = {"members": members, "n_evaluations": 0}
+    variant, tolerance, n_used = "ensemble-exact", EXACT_TOLERANCE, None
+    if rest:
+        predictor = _weighted(rest, run.predictor)
+        info: dict[str, Any] = {}
+        rest_base, rest_values, std = kernel_shap(
+            predictor,
+            run.frame,
+            rows,
+            max_exact=max_exact,
+            n_samples=n_samples,
+            random_state=kernel_seed,
+            info=info,
+        )
+        run.extra_model_seconds += predictor.model_seconds
+        base, values = base + rest_base, values + rest_values
+        extra.update(info)
+        if info["n_sampled_rows"]:
+            variant, tolerance = "ensemble-sampled", SAMPLED_TOLERANCE
+            n_used = n_samples or default_n_samples(len(columns))
+    exact = [m for m in members if m["algorithm"] != "kernel"]
+    kernel = "" if not rest else (
+        f"; Kernel SHAP ({'sampled' if std is not None else 'exact'}) for the other "
+        f"{len(rest)} together"
+    )  # fmt: skip
+    run.reasons.append(
+        f"the ensemble of {len(members)} models is explained member by member: its "
+        "values are the weighted sum of theirs (Shapley values are linear in the model), "
+        f"every member against the same {len(rows)} background rows in {space} — exact "
+        f"algorithms for {len(exact)} member(s)"
+        + (f" ({', '.join(sorted({m['algorithm'] for m in exact}))})" if exact else "")
+        + kernel
+    )
+    return _Result(
+        base=np.atleast_1d(np.asarray(base, dtype=float)),
+        values=np.asarray(values, dtype=float),
+        std=std,
+        space=space,
+        variant=variant,
+        target=run.predictor(run.frame),
+        tolerance=tolerance,
+        background_note=note,
+        n_background=len(rows),
+        n_samples=n_used,
+        extra=extra,
+    )
+
+
+def _exact_member(
+    member: Any, run: _Run, rows: pd.DataFrame, space: str
+) -> tuple[tuple[np.ndarray, np.ndarray] | None, str, str]:
+    """``((base, values on columns) or None, algorithm, why)`` for one ensemble member."""
+    route = _route(member, "auto", run.frame)
+    if route.kind == "kernel":
+        return None, "kernel", route.reason.removeprefix("Kernel SHAP: ")
+    if route.kind == "native":
+        return None, "kernel", (
+            "its library's TreeSHAP is path-dependent and in log-odds, not interventional "
+            "on the ensemble's scale"
+        )  # fmt: skip
+    from autoxai.explain.shap._tree import _tree_classes, tree_shap
+
+    boosting = _tree_classes()[2]
+    if space == "probability" and (route.kind == "linear" or isinstance(route.fitted, boosting)):
+        return None, "kernel", (
+            f"{'linear SHAP' if route.kind == 'linear' else 'its TreeSHAP'} gives log-odds, "
+            "which are not linear in the probabilities the ensemble averages"
+        )  # fmt: skip
+    if route.kind == "tree" and len(set(route.origins)) < len(route.origins):
+        return None, "kernel", (
+            "its preprocessing splits a column into several features, so TreeSHAP's "
+            "players are not the columns"
+        )  # fmt: skip
+    started = time.perf_counter()
+    features = _transform(route, run.frame)[1]
+    background = _transform(route, rows)[1]
+    run.extra_model_seconds += time.perf_counter() - started
+    if route.kind == "linear":
+        base, values, _ = linear_shap(route.estimator, features, background)
+        algorithm = "linear"
+    else:
+        with _arrays_welcome():
+            base, values, _ = tree_shap(route.fitted, features, background=background)
+        algorithm = "tree-interventional"
+    values = _on_columns(np.asarray(values, dtype=float), route.origins, list(run.frame.columns))
+    return (np.asarray(base, dtype=float), values), algorithm, route.reason
+
+
+def _weighted(members: list[tuple[Any, float]], predictor: Predictor) -> Predictor:
+    """The weighted sum of some members' outputs, as a Predictor like the ensemble's."""
+    method = "predict_proba" if predictor.is_classifier else "predict"
+
+    def outputs(frame: Any) -> np.ndarray:
+        return sum(
+            w * np.asarray(getattr(m, method)(frame), dtype=float).reshape(len(frame), -1)
+            for m, w in members
+        )
+
+    return Predictor(
+        outputs,
+        predictor.task,
+        predictor.output_names,
+        predictor.classes,
+        predictor.feature_names,
+        predictor.wants_array,
+    )
+
+
+def _member_name(member: Any) -> str:
+    """A member's model: the last step of a Pipeline, XGBoost inside its wrapper."""
+    estimator = member.steps[-1][1] if hasattr(member, "steps") else member
+    inner = _inner(estimator)
+    return _name(estimator if inner is None else inner)
+
+
 # -- the result ----------------------------------------------------------------------------------
 
 
@@ -778,7 +961,7 @@ def _explanation(
             f"least {default_n_samples(frame.shape[1])}."
         )
     mean_abs, _, interval = _mean_abs(values)
-    uses_randomness = result.variant == "kernel-sampled" or run.background_sampled
+    uses_randomness = result.variant.endswith("-sampled") or run.background_sampled
     diagnostics: dict[str, Any] = {
         "additivity_error": error,
         "output": _SPACE_WORDS[result.space],
