@@ -334,7 +334,10 @@ class AutoML(BaseEstimator):
         board = self._leaderboard(study, workdir, metric)
         if board.empty:
             raise self._nothing_finished(study)
-        members, member_trials, weights = self._choose(board, workdir, y_enc, metric, end, reserve)
+        folds = [test for _, test in splits]
+        members, member_trials, weights = self._choose(
+            board, workdir, y_enc, metric, end, reserve, folds=folds
+        )
         chosen = time.time()
 
         # Refit on the original labels: the pipelines' classes_ are then the labels
@@ -507,8 +510,15 @@ class AutoML(BaseEstimator):
             return board
         return board.sort_values(["_loss", "trial"], kind="stable").reset_index(drop=True)
 
-    def _choose(self, board, workdir, y, metric: Metric, end, reserve):
-        """The configurations to refit (best first), their trial numbers and weights."""
+    def _choose(self, board, workdir, y, metric: Metric, end, reserve, *, folds):
+        """The configurations to refit (best first), their trial numbers and weights.
+
+        The ensemble is kept only when its loss beats the best model's, both measured
+        the same way: the mean over the validation ``folds`` of the loss on each fold
+        (what the search minimised and the leaderboard shows), the ensemble's computed
+        from the same out-of-fold predictions. Comparing the ensemble's loss on all rows
+        pooled with the best model's fold mean rejected ensembles that were better.
+        """
         best = board.iloc[0]
         single = ([best["_params"]], [int(best["trial"])], np.array([1.0]))
         if not self.ensemble or len(board) < 2:
@@ -522,7 +532,7 @@ class AutoML(BaseEstimator):
             preds.append(oof)
         if len(candidates) < 2:
             return single
-        weights, loss = greedy_selection(preds, y, metric.loss)
+        weights, loss = greedy_selection(preds, y, metric.loss, folds=folds)
         if not loss < candidates[0]["_loss"] - 1e-9:
             return single
         chosen = sorted(
