@@ -49,11 +49,9 @@ def as_catboost_frame(X, cat_features) -> pd.DataFrame:
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     for i in cat_features:
-        column = frame.iloc[:, i]
-        frame.iloc[:, i] = 0  # placeholder so the dtype can change below
-        frame[frame.columns[i]] = np.nan_to_num(np.asarray(column, dtype=float), nan=-1).astype(
-            np.int64
-        )
+        name = frame.columns[i]
+        codes = np.asarray(frame[name], dtype=float)
+        frame[name] = np.nan_to_num(codes, nan=-1).astype(np.int64)  # a new integer column
     return frame
 
 
