@@ -377,7 +377,10 @@ class AutoML(BaseEstimator):
         # themselves, in the same sorted order as self.classes_.
         labels = np.asarray(dataset.y) if self.classes_ is not None else y_enc
         pipelines = [
-            objective.fit(params, dataset.X, labels, n_threads=refit_threads) for params in members
+            _predict_on_one_thread(
+                objective.fit(params, dataset.X, labels, n_threads=refit_threads)
+            )
+            for params in members
         ]
         self.best_pipeline_ = pipelines[0]
         self.best_model_ = (
@@ -732,6 +735,20 @@ class _RefitReserve:
                 study.stop()
 
         return callback
+
+
+def _predict_on_one_thread(pipeline):
+    """``pipeline`` with its model's ``n_jobs`` set back to 1 after the refit.
+
+    The refit uses every core, but the fitted model is then called many times on small
+    batches (the explainers, the report): a forest's joblib threads cost more to start
+    than they give there, and made the CLI's explanation stage skip methods for lack of
+    time. One thread is also what prediction used before the refit had more.
+    """
+    model = pipeline.steps[-1][1]
+    if model.get_params(deep=False).get("n_jobs") not in (None, 1):
+        model.set_params(n_jobs=1)
+    return pipeline
 
 
 def _array_names(n: int) -> list[str]:
