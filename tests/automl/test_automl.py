@@ -23,6 +23,32 @@ def fitted(penguins):
     return automl.fit(X, y)
 
 
+def test_every_core_by_default_gives_the_same_leaderboard_as_one(fitted, penguins):
+    # ``fitted`` ran with the default n_jobs=-1: one trial per core, one thread each,
+    # and the refit on every core
+    from autoxai.automl._automl import available_cores
+
+    cores = available_cores()
+    assert fitted.n_jobs == -1
+    assert fitted._cores() == (cores, 1, cores)
+    X, y = penguins
+    serial = AutoML(n_trials=6, time_budget=None, cv=3, models=["linear", "rf", "lgbm"], n_jobs=1)
+    serial.fit(X, y)
+    assert serial._cores() == (1, 1, 1)
+    columns = ["trial", "model", "cv_log_loss"]
+    pd.testing.assert_frame_equal(serial.leaderboard_[columns], fitted.leaderboard_[columns])
+    assert serial.leaderboard_["params"].tolist() == fitted.leaderboard_["params"].tolist()
+    assert serial.ensemble_ == fitted.ensemble_
+    np.testing.assert_allclose(serial.predict_proba(X), fitted.predict_proba(X), rtol=1e-9)
+
+
+@pytest.mark.parametrize("n_jobs", [0, -2, 1.5, True])
+def test_n_jobs_must_be_minus_one_or_positive(penguins, n_jobs):
+    X, y = penguins
+    with pytest.raises(InvalidParameterError, match="n_jobs must be -1 .every core. or an int"):
+        AutoML(n_trials=1, time_budget=None, n_jobs=n_jobs).fit(X, y)
+
+
 def test_fit_predict_and_leaderboard(fitted, penguins):
     X, y = penguins
     assert fitted.dataset_.task == "multiclass"
@@ -182,7 +208,8 @@ def test_when_every_configuration_fails_the_error_says_why(penguins, monkeypatch
 
     monkeypatch.setattr(_objective.CVObjective, "_evaluate", broken)
     X, y = penguins
-    automl = AutoML(n_trials=2, time_budget=None, cv=2, models=["linear"])
+    # n_jobs=1: the patch lives in this process, not in the workers of a process pool
+    automl = AutoML(n_trials=2, time_budget=None, cv=2, models=["linear"], n_jobs=1)
     with pytest.raises(NoCompletedTrialsError, match="every configuration failed .*diverged"):
         automl.fit(X, y)
 

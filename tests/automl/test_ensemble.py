@@ -57,3 +57,64 @@ def test_metrics_are_losses_with_the_right_sign():
         get_metric("roc_auc", "regression")
     with pytest.raises(AutoXAIError, match="Did you mean 'rmse'"):
         get_metric("rmsе", "regression")
+
+
+def _write_evaluation(workdir, params, oof, loss):
+    """What CVObjective leaves for a configuration: its OOF predictions and statistics."""
+    import json
+
+    from autoxai.automl._objective import config_key
+
+    key = config_key(params)
+    np.save(workdir / f"{key}.npy", oof)
+    stats = {"loss_mean": loss, "loss_std": 0.0, "fit_time": 1.0, "fit_time_mean": 0.25,
+             "budget": None}  # fmt: skip
+    (workdir / f"{key}.json").write_text(json.dumps(stats))
+
+
+def test_ensemble_is_accepted_on_the_same_loss_as_the_leaderboard(tmp_path):
+    # Four validation folds of two rows. A is exact except on fold 0, so its mean of
+    # fold RMSEs (0.25, what the leaderboard ranks by) is half its pooled RMSE (0.5).
+    # B cancels A's errors on fold 0 but errs on fold 1. Their average is better than A
+    # on the fold mean (0.1875) and pooled (0.3 < 0.5); the old rule compared the
+    # ensemble's *pooled* loss (0.3) with A's *fold mean* (0.25) and rejected it.
+    import pandas as pd
+
+    from autoxai import AutoML
+
+    rmse = METRICS["rmse"]
+    y = np.zeros(8)
+    folds = [np.arange(2 * i, 2 * i + 2) for i in range(4)]
+    a = np.array([1.0, -1.0, 0, 0, 0, 0, 0, 0])
+    b = np.array([-1.0, 1.0, 1.5, -1.5, 0, 0, 0, 0])
+    loss_a = float(np.mean([rmse.loss(y[f], a[f]) for f in folds]))
+    loss_b = float(np.mean([rmse.loss(y[f], b[f]) for f in folds]))
+    assert (loss_a, loss_b) == (pytest.approx(0.25), pytest.approx(0.625))
+    pa, pb = {"model": "linear", "linear.alpha": 1.0}, {"model": "linear", "linear.alpha": 2.0}
+    _write_evaluation(tmp_path, pa, a, loss_a)
+    _write_evaluation(tmp_path, pb, b, loss_b)
+    board = pd.DataFrame(
+        [{"trial": 0, "_loss": loss_a, "_params": pa}, {"trial": 1, "_loss": loss_b, "_params": pb}]
+    )
+    members, trials, weights = AutoML()._choose(board, tmp_path, y, rmse, None, None, folds=folds)
+    assert trials == [0, 1]
+    assert [m["linear.alpha"] for m in members] == [1.0, 2.0]
+    assert weights.tolist() == pytest.approx([0.5, 0.5])
+    # the quantity the old rule used: pooled ensemble loss, not below A's fold mean
+    _, pooled = greedy_selection([a, b], y, rmse.loss)
+    assert pooled > loss_a
+
+
+def test_greedy_selection_over_folds_starts_from_the_cv_loss():
+    # Round one on fold means is the best model's own cross-validation loss, exactly.
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 60)
+    folds = np.array_split(rng.permutation(60), 3)
+    auc = METRICS["roc_auc"]
+    preds = []
+    for noise in (0.3, 0.6):
+        p1 = np.clip(y + rng.normal(0, noise, 60), 0.01, 0.99)
+        preds.append(np.column_stack([1 - p1, p1]))
+    cv = [float(np.mean([auc.loss(y[f], p[f]) for f in folds])) for p in preds]
+    _, loss = greedy_selection(preds, y, auc.loss, folds=folds, n_rounds=1)
+    assert loss == min(cv)

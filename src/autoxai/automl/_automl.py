@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -37,6 +38,7 @@ from autoxai.samplers import SAMPLERS, get_sampler
 from autoxai.schedulers import SCHEDULERS, BaseScheduler, get_scheduler
 from autoxai.space import Categorical, SearchSpace, distribution_from_dict
 from autoxai.study import Study, TrialState, create_study
+from autoxai.study._executors import executor_width
 
 __all__ = ["AutoML", "NotFittedError"]
 
@@ -64,6 +66,22 @@ MAX_RUNGS = 4
 
 class NotFittedError(StudyError, _SklearnNotFittedError):
     """A model was used before ``fit`` (also scikit-learn's ``NotFittedError``)."""
+
+#: How the search spends its cores: ``"trials"`` evaluates one configuration per core
+#: at once, each model on one thread; ``"threads"`` evaluates one at a time with every
+#: core in the model. ``"trials"`` was faster on this project's 2-core machine
+#: (``benchmarks/cores.py``, results in ``benchmarks/results/cores.md``): a
+#: cross-validated trial on a small table is too short to keep two threads busy. The
+#: refit, which runs alone, always gets every core.
+CORE_SPLIT = "trials"
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class AutoML(BaseEstimator):
@@ -104,14 +122,20 @@ class AutoML(BaseEstimator):
         a single 80/20 holdout split is used instead.
     models : list of str, optional
         Model families to consider (default all built-in ones): ``"lgbm"``, ``"rf"``,
-        ``"et"``, ``"linear"``, ``"hgb"``, ``"knn"``; ``"xgb"`` (XGBoost) when the
-        ``xgboost`` extra is installed and named here.
+        ``"et"``, ``"linear"``, ``"hgb"``, ``"knn"``; ``"xgb"`` (XGBoost) and
+        ``"catboost"`` (CatBoost, with its own handling of categorical columns) when the
+        ``xgboost`` / ``catboost`` extra is installed and named here.
     ensemble : bool
         Try greedy ensemble selection over the evaluated models' out-of-fold
         predictions; kept only when it beats the best single model in CV.
     random_state : int
     n_jobs : int
-        Trials evaluated at once (processes).
+        Cores to use; -1 (the default) means every core this process may run on. The
+        search evaluates ``n_jobs`` configurations at once (worker processes), each
+        model on one thread; the refit on all rows runs alone on all ``n_jobs`` cores.
+        With ``n_trials`` and no ``time_budget`` the leaderboard is the same for any
+        ``n_jobs``. On an ``executor`` the default evaluates as many configurations at
+        once as it has workers.
     executor : concurrent.futures.Executor, optional
         Where trials run, e.g. ``distributed.Client(address).get_executor()``.
     storage : str, optional
@@ -185,7 +209,7 @@ class AutoML(BaseEstimator):
         models: Sequence[str] | None = None,
         ensemble: bool = True,
         random_state: int = 0,
-        n_jobs: int = 1,
+        n_jobs: int = -1,
         executor=None,
         storage: str | None = None,
         workdir: str | Path | None = None,
@@ -213,6 +237,13 @@ class AutoML(BaseEstimator):
         choose("search", self.search, SEARCHES)
         check_int("cv", self.cv, minimum=2)
         check_int("random_state", self.random_state, minimum=0)
+        if self.n_jobs != -1:
+            try:
+                check_int("n_jobs", self.n_jobs, minimum=1)
+            except InvalidParameterError:
+                raise InvalidParameterError(
+                    f"n_jobs must be -1 (every core) or an int >= 1, got {self.n_jobs!r}"
+                ) from None
         if self.n_trials is not None:
             check_int("n_trials", self.n_trials, minimum=1)
         if self.time_budget is not None and (
@@ -322,29 +353,39 @@ class AutoML(BaseEstimator):
         names = [n for n in names if dataset.task in FAMILIES[n].tasks]
         metric = get_metric(self.metric, dataset.task)
         workdir = Path(self.workdir) if self.workdir else Path(tempfile.mkdtemp(prefix="autoxai-"))
+        width, trial_threads, refit_threads = self._cores()
         objective = CVObjective(
             dataset.X, y_enc, task=dataset.task, metric=metric, schema=dataset.schema,
             splits=splits, n_classes=None if self.classes_ is None else len(self.classes_),
             random_state=self.random_state, workdir=workdir,
             deadline=None if end is None else end - AUTOML_DEADLINE_SHARE * self.time_budget,
+            n_threads=trial_threads,
         )  # fmt: skip
         prepared = time.time()
 
         study = self._study(names, dataset.task, len(y_enc), splits)
         reserve = _RefitReserve(workdir, objective)
-        self._search(study, objective, reserve, start, end)
+        self._search(study, objective, reserve, start, end, width)
         searched = time.time()
 
         board = self._leaderboard(study, workdir, metric)
         if board.empty:
             raise self._nothing_finished(study)
-        members, member_trials, weights = self._choose(board, workdir, y_enc, metric, end, reserve)
+        folds = [test for _, test in splits]
+        members, member_trials, weights = self._choose(
+            board, workdir, y_enc, metric, end, reserve, folds=folds
+        )
         chosen = time.time()
 
         # Refit on the original labels: the pipelines' classes_ are then the labels
         # themselves, in the same sorted order as self.classes_.
         labels = np.asarray(dataset.y) if self.classes_ is not None else y_enc
-        pipelines = [objective.fit(params, dataset.X, labels) for params in members]
+        pipelines = [
+            _predict_on_one_thread(
+                objective.fit(params, dataset.X, labels, n_threads=refit_threads)
+            )
+            for params in members
+        ]
         self.best_pipeline_ = pipelines[0]
         self.best_model_ = (
             pipelines[0]
@@ -413,8 +454,23 @@ class AutoML(BaseEstimator):
                 study.enqueue(params, budget=full)
         return study
 
-    def _search(self, study: Study, objective, reserve, start: float, end: float | None):
-        """Run the trials still missing, stopping in time for the refit."""
+    def _cores(self) -> tuple[int, int, int]:
+        """Trials at once, threads per model in a trial, threads of the refit.
+
+        See :data:`CORE_SPLIT`. On an executor each trial's model gets one thread (its
+        workers' cores are the executor's business) and ``n_jobs=-1`` keeps as many
+        trials in flight as the executor has workers.
+        """
+        cores = available_cores() if self.n_jobs == -1 else int(self.n_jobs)
+        if self.executor is not None:
+            width = executor_width(self.executor) if self.n_jobs == -1 else cores
+            return width, 1, cores
+        if CORE_SPLIT == "threads":
+            return 1, cores, cores
+        return cores, 1, cores
+
+    def _search(self, study: Study, objective, reserve, start, end: float | None, width: int):
+        """Run the trials still missing, ``width`` at once, stopping in time for the refit."""
         callbacks = [] if end is None else [reserve.stop_when_needed(start, end)]
         remaining = None
         if self.n_trials is not None:
@@ -425,7 +481,7 @@ class AutoML(BaseEstimator):
                 objective,
                 n_trials=remaining,
                 timeout=timeout,
-                n_jobs=self.n_jobs,
+                n_jobs=width,
                 executor=self.executor,
                 callbacks=callbacks,
                 show_progress=self.show_progress,
@@ -511,8 +567,15 @@ class AutoML(BaseEstimator):
             return board
         return board.sort_values(["_loss", "trial"], kind="stable").reset_index(drop=True)
 
-    def _choose(self, board, workdir, y, metric: Metric, end, reserve):
-        """The configurations to refit (best first), their trial numbers and weights."""
+    def _choose(self, board, workdir, y, metric: Metric, end, reserve, *, folds):
+        """The configurations to refit (best first), their trial numbers and weights.
+
+        The ensemble is kept only when its loss beats the best model's, both measured
+        the same way: the mean over the validation ``folds`` of the loss on each fold
+        (what the search minimised and the leaderboard shows), the ensemble's computed
+        from the same out-of-fold predictions. Comparing the ensemble's loss on all rows
+        pooled with the best model's fold mean rejected ensembles that were better.
+        """
         best = board.iloc[0]
         single = ([best["_params"]], [int(best["trial"])], np.array([1.0]))
         if not self.ensemble or len(board) < 2:
@@ -526,7 +589,7 @@ class AutoML(BaseEstimator):
             preds.append(oof)
         if len(candidates) < 2:
             return single
-        weights, loss = greedy_selection(preds, y, metric.loss)
+        weights, loss = greedy_selection(preds, y, metric.loss, folds=folds)
         if not loss < candidates[0]["_loss"] - 1e-9:
             return single
         chosen = sorted(
@@ -721,6 +784,20 @@ class _RefitReserve:
                 study.stop()
 
         return callback
+
+
+def _predict_on_one_thread(pipeline):
+    """``pipeline`` with its model's ``n_jobs`` set back to 1 after the refit.
+
+    The refit uses every core, but the fitted model is then called many times on small
+    batches (the explainers, the report): a forest's joblib threads cost more to start
+    than they give there, and made the CLI's explanation stage skip methods for lack of
+    time. One thread is also what prediction used before the refit had more.
+    """
+    model = pipeline.steps[-1][1]
+    if model.get_params(deep=False).get("n_jobs") not in (None, 1):
+        model.set_params(n_jobs=1)
+    return pipeline
 
 
 def _array_names(n: int) -> list[str]:

@@ -7,7 +7,23 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator
 
-__all__ = ["WeightedEnsemble", "greedy_selection"]
+__all__ = ["WeightedEnsemble", "fold_loss", "greedy_selection"]
+
+
+def fold_loss(loss, y: np.ndarray, prediction: np.ndarray, folds=None) -> float:
+    """``loss`` of ``prediction``: the mean over ``folds`` (row index arrays) of the loss
+    on each fold's rows, or the loss on all rows pooled when ``folds`` is None.
+
+    The mean over the validation folds is what the search minimises and the leaderboard
+    shows for one configuration, so an ensemble scored this way is compared with its
+    members like for like. Pooled and per-fold losses differ systematically (an RMSE
+    pooled over folds is never below the mean of the folds' RMSEs; a pooled AUC also
+    ranks rows of different folds against each other), which once made an ensemble
+    that beat the best model on either quantity look worse than it.
+    """
+    if folds is None:
+        return float(loss(y, prediction))
+    return float(np.mean([loss(y[f], prediction[f]) for f in folds]))
 
 
 def greedy_selection(
@@ -16,12 +32,16 @@ def greedy_selection(
     loss,
     *,
     n_rounds: int = 25,
+    folds: Sequence[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, float]:
     """Choose ensemble weights by forward selection with replacement.
 
     Start from the best single model; in each round add (again, possibly) the model whose
     addition lowers the loss of the averaged predictions most. The weights are the
-    counts at the round with the lowest loss, divided by their sum.
+    counts at the round with the lowest loss, divided by their sum. The loss is the
+    mean over ``folds`` of the per-fold losses when they are given (see
+    :func:`fold_loss`), so the first round reproduces the best model's
+    cross-validation loss exactly, and the returned loss is comparable with it.
 
     Parameters
     ----------
@@ -34,6 +54,8 @@ def greedy_selection(
         ``loss(y, prediction) -> float``, lower is better.
     n_rounds : int
         Rounds of selection.
+    folds : list of index arrays, optional
+        The validation fold of each row group; None scores all rows pooled.
 
     Returns
     -------
@@ -50,7 +72,7 @@ def greedy_selection(
     total = np.zeros_like(predictions[0], dtype=float)
     best_counts, best_loss = None, np.inf
     for step in range(1, n_rounds + 1):
-        losses = [loss(y, (total + p) / step) for p in predictions]
+        losses = [fold_loss(loss, y, (total + p) / step, folds) for p in predictions]
         pick = int(np.argmin(losses))  # ties: the earlier (better-ranked) model
         counts[pick] += 1
         total += predictions[pick]

@@ -79,6 +79,8 @@ class CVObjective:
         Where out-of-fold predictions go.
     deadline : float or None
         Epoch time after which no new fold starts (the evaluation is abandoned).
+    n_threads : int
+        Threads each model (and native thread pool) may use during a trial.
     """
 
     def __init__(
@@ -97,11 +99,12 @@ class CVObjective:
         self.deadline = deadline
         self.n_threads = n_threads
 
-    def make_pipeline(self, params: dict[str, Any]):
-        """An unfitted pipeline for a configuration."""
+    def make_pipeline(self, params: dict[str, Any], n_threads: int | None = None):
+        """An unfitted pipeline for a configuration (``n_threads``: default the trial's)."""
         name, hp = family_params(params)
         family = FAMILIES[name]
-        estimator = family.build(hp, self.task, self.random_state, self.n_threads)
+        threads = self.n_threads if n_threads is None else n_threads
+        estimator = family.build(hp, self.task, self.random_state, threads)
         return build_pipeline(self.schema, family, estimator)
 
     def predict(self, pipeline, X) -> np.ndarray:
@@ -120,10 +123,13 @@ class CVObjective:
         with threadpool_limits(limits=self.n_threads):
             return self._evaluate(params, budget)
 
-    def fit(self, params: dict[str, Any], X, y):
-        """A pipeline for ``params`` fitted on ``X, y`` (the refit on all rows)."""
-        with threadpool_limits(limits=self.n_threads):
-            return self.make_pipeline(params).fit(X, y)
+    def fit(self, params: dict[str, Any], X, y, *, n_threads: int | None = None):
+        """A pipeline for ``params`` fitted on ``X, y`` (the refit on all rows), on
+        ``n_threads`` threads (default the trial's share; the refit runs alone, so
+        AutoML gives it every core)."""
+        threads = self.n_threads if n_threads is None else n_threads
+        with threadpool_limits(limits=threads):
+            return self.make_pipeline(params, threads).fit(X, y)
 
     def _evaluate(self, params: dict[str, Any], budget: float | None) -> float:
         budget = _fraction(budget)

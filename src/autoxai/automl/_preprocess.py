@@ -127,11 +127,18 @@ class _MissingAsLevel(BaseEstimator, TransformerMixin):
 
 
 def build_pipeline(schema: FeatureSchema, family, estimator: Any) -> Pipeline:
-    """``FeatureCaster -> preprocessing for the family's style -> estimator``."""
+    """``FeatureCaster -> preprocessing for the family's style -> estimator``.
+
+    A family with ``frame_input`` gets the preprocessed features as a DataFrame named
+    by the preprocessing (categoricals ``cat__<column>``), an array otherwise.
+    """
+    prep = _column_transformer(schema, family.style, family.handles_missing)
+    if getattr(family, "frame_input", False):
+        prep.set_output(transform="pandas")
     return Pipeline(
         [
             ("cast", FeatureCaster(schema.to_dict())),
-            ("prep", _column_transformer(schema, family.style, family.handles_missing)),
+            ("prep", prep),
             ("model", estimator),
         ]
     )

@@ -65,7 +65,13 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
         "these) and xgb (needs the xgboost extra)",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--n-jobs", type=int, default=1, help="trials run at once (default 1)")
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=-1,
+        help="cores to use (default -1: all): that many trials at once, and the final "
+        "refit on all of them",
+    )
     parser.add_argument(
         "--trial-timeout",
         type=float,

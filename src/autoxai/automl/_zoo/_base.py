@@ -41,6 +41,10 @@ class ModelFamily:
     requires : str or None
         The optional package the family needs (an extra). Such a family is used only
         when named in ``models=``, so a default run does not depend on what is installed.
+    frame_input : bool
+        Whether the estimator takes the preprocessed features as a DataFrame with the
+        preprocessing's feature names (``cat__colour``), to tell categorical features
+        from numeric ones (CatBoost); otherwise it gets an array.
     """
 
     name: str
@@ -52,6 +56,7 @@ class ModelFamily:
     budget_param: str | None = None
     handles_missing: bool = False
     requires: str | None = None
+    frame_input: bool = False
     tasks: frozenset[str] = field(
         default_factory=lambda: frozenset({"binary", "multiclass", "regression"})
     )

@@ -336,7 +336,7 @@ class _Result:
 
 _TREE_WORDS = (
     "a tree model (scikit-learn decision tree, random forest, extra trees or gradient "
-    "boosting; LightGBM; XGBoost)"
+    "boosting; LightGBM; XGBoost; CatBoost)"
 )
 _LINEAR_WORDS = "a linear model (LinearRegression, Ridge, Lasso, ElasticNet or LogisticRegression)"
 
@@ -453,9 +453,12 @@ def _kind(estimator: Any) -> tuple[str | None, Any]:
 
 
 def _inner(estimator: Any) -> Any:
-    """The estimator inside autoxai's LabelEncodedClassifier (XGBoost), else None."""
+    """The estimator inside autoxai's LabelEncodedClassifier (XGBoost) or CatBoostModel,
+    else None."""
     if type(estimator).__name__ == "LabelEncodedClassifier" and hasattr(estimator, "estimator_"):
         return estimator.estimator_
+    if type(estimator).__name__.startswith("CatBoost") and hasattr(estimator, "model_"):
+        return estimator.model_
     return None
 
 
@@ -686,7 +689,8 @@ def _target(route: _Route, run: _Run, raw_features: Any, space: str, n_outputs: 
 
 
 def _margin(estimator: Any, features: Any) -> np.ndarray:
-    """The raw margin: LightGBM's raw score, XGBoost's output margin, decision_function."""
+    """The raw margin: LightGBM's raw score, XGBoost's output margin, CatBoost's raw
+    formula value, decision_function."""
     inner = _inner(estimator)
     inner = estimator if inner is None else inner
     module = type(inner).__module__
@@ -694,6 +698,10 @@ def _margin(estimator: Any, features: Any) -> np.ndarray:
         return inner.predict(features, raw_score=True)
     if module.startswith("xgboost"):
         return inner.predict(features, output_margin=True)
+    if module.startswith("catboost"):
+        from autoxai.explain.shap._native import catboost_pool
+
+        return inner.predict(catboost_pool(inner, features), prediction_type="RawFormulaVal")
     if hasattr(inner, "decision_function"):
         return inner.decision_function(features)
     raise InvalidParameterError(f"{_name(inner)} has no margin (decision function) to explain")

@@ -1,11 +1,14 @@
-"""SHAP values of LightGBM and XGBoost models, computed by the libraries themselves.
+"""SHAP values of LightGBM, XGBoost and CatBoost models, computed by the libraries.
 
 Both libraries implement path-dependent TreeSHAP (Lundberg et al. 2020, Algorithm 2) in
 compiled code and expose it as "feature contributions": LightGBM's
 ``predict(X, pred_contrib=True)`` and XGBoost's ``Booster.predict(DMatrix,
 pred_contribs=True)``. Each row gets one contribution per feature plus a bias column,
 the expected raw score over the training cover, and they add up to the model's *raw*
-output — log-odds for classifiers. Asking the library is exact, fast and follows its own
+output — log-odds for classifiers. CatBoost's ``get_feature_importance(type=
+"ShapValues")`` returns the same layout; autoxai's ``CatBoostModel`` wrapper declares
+the pipeline's ordinal-encoded categoricals as CatBoost categories, so they are cast to
+integers here as they are for its predictions. Asking the library is exact, fast and follows its own
 handling of missing values and categorical splits, so this module only reshapes the
 result into the layout every SHAP back end of autoxai returns.
 
@@ -32,10 +35,13 @@ _BIAS_TOLERANCE = 1e-5
 
 
 def _unwrap(estimator: Any) -> Any:
-    """The model inside autoxai's ``LabelEncodedClassifier`` (its ``estimator_``)."""
+    """The model inside autoxai's ``LabelEncodedClassifier`` (its ``estimator_``) or
+    ``CatBoostModel`` (its ``model_``)."""
     kind = type(estimator)
     if kind.__name__ == "LabelEncodedClassifier" and kind.__module__.startswith("autoxai"):
         return getattr(estimator, "estimator_", None)
+    if kind.__name__.startswith("CatBoost") and kind.__module__.startswith("autoxai"):
+        return getattr(estimator, "model_", None)
     return estimator
 
 
@@ -52,6 +58,11 @@ def _library(estimator: Any) -> str | None:
 
         if isinstance(estimator, (xgb.XGBRegressor, xgb.XGBClassifier)):
             return "xgboost"
+    elif module.startswith("catboost"):
+        import catboost
+
+        if isinstance(estimator, (catboost.CatBoostRegressor, catboost.CatBoostClassifier)):
+            return "catboost"
     return None
 
 
@@ -64,6 +75,8 @@ def _booster(model: Any, library: str) -> Any | None:
             import lightgbm as lgb
 
             return model if isinstance(model, lgb.Booster) else model.booster_
+        if library == "catboost":
+            return model if model.is_fitted() else None
         return model.get_booster()
     except (NotFittedError, AttributeError):
         return None
@@ -73,8 +86,9 @@ def supports_native(estimator: Any) -> bool:
     """True for a fitted LightGBM or XGBoost model whose library computes SHAP values.
 
     ``LGBMRegressor``, ``LGBMClassifier`` and ``lightgbm.Booster`` (except linear trees,
-    which LightGBM cannot explain), ``XGBRegressor`` and ``XGBClassifier``, and autoxai's
-    ``LabelEncodedClassifier`` wrapping one of them.
+    which LightGBM cannot explain), ``XGBRegressor`` and ``XGBClassifier``,
+    ``CatBoostRegressor`` and ``CatBoostClassifier``, and autoxai's
+    ``LabelEncodedClassifier`` or ``CatBoostModel`` wrapping one of them.
 
     Examples
     --------
@@ -137,7 +151,8 @@ def native_contributions(estimator: Any, X: np.ndarray) -> tuple[np.ndarray, np.
     if library is None and model is not None:
         raise ParameterTypeError(
             "native_contributions explains LightGBM (LGBMRegressor, LGBMClassifier, "
-            f"Booster) and XGBoost (XGBRegressor, XGBClassifier) models, got "
+            "Booster), XGBoost (XGBRegressor, XGBClassifier) and CatBoost "
+            f"(CatBoostRegressor, CatBoostClassifier) models, got "
             f"{type(estimator).__name__}"
         )
     booster = _booster(model, library) if model is not None else None
@@ -152,6 +167,10 @@ def native_contributions(estimator: Any, X: np.ndarray) -> tuple[np.ndarray, np.
         raw = booster.predict(x[:5], raw_score=True)
         predicted = None if classifier else booster.predict(x[:5])
         n_out = booster.num_model_per_iteration()
+    elif library == "catboost":
+        x = _as_matrix(X, len(model.feature_names_))
+        contributions, raw, predicted = _catboost(model, x, classifier)
+        n_out = 1 if contributions.ndim == 2 else contributions.shape[1]
     else:
         x = _as_matrix(X, booster.num_features())
         contributions, raw, predicted = _xgboost(model, booster, x, classifier)
@@ -189,6 +208,29 @@ def _xgboost(model: Any, booster: Any, x: np.ndarray, classifier: bool):
     probe = matrix.slice(list(range(min(5, len(x)))))
     raw = booster.predict(probe, output_margin=True, iteration_range=iterations)
     predicted = None if classifier else booster.predict(probe, iteration_range=iterations)
+    return contributions, raw, predicted
+
+
+def catboost_pool(model: Any, x: Any):
+    """A CatBoost ``Pool`` of ``x`` with the model's categorical features as integers
+    (the ordinal codes autoxai's pipelines give them; missing -> -1)."""
+    import catboost
+    import pandas as pd
+
+    cats = list(model.get_cat_feature_indices())
+    frame = pd.DataFrame(np.asarray(x, dtype=np.float64), columns=model.feature_names_)
+    for i in cats:
+        name = frame.columns[i]
+        frame[name] = np.nan_to_num(frame[name].to_numpy(), nan=-1).astype(np.int64)
+    return catboost.Pool(frame, cat_features=cats or None)
+
+
+def _catboost(model: Any, x: np.ndarray, classifier: bool):
+    pool = catboost_pool(model, x)
+    contributions = model.get_feature_importance(pool, type="ShapValues")
+    probe = catboost_pool(model, x[:5])
+    raw = model.predict(probe, prediction_type="RawFormulaVal")
+    predicted = None if classifier else model.predict(probe)
     return contributions, raw, predicted
 
 
