@@ -66,3 +66,27 @@ def choose(name: str, value: str, options: Iterable[str]) -> str:
         f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}."
         + did_you_mean(value, options)
     )
+
+
+def suggest(name: str, options: Iterable[str]) -> str:
+    """``did_you_mean``, trying a case-insensitive match first (``"Y"`` for ``"y"``)."""
+    options = list(options)
+    same = [o for o in options if o.lower() == name.lower()]
+    return f" Did you mean {same[0]!r}?" if same else did_you_mean(name, options)
+
+
+def check_columns(expected: Iterable[str], names: Iterable[str]) -> None:
+    """Raise :class:`DataError` naming the ``expected`` columns absent from ``names``.
+
+    The one message for a table that lacks a model's columns, whether it comes from
+    ``predict``, an explainer or the CLI; one missing name gets a "did you mean".
+    """
+    from autoxai.exceptions import DataError
+
+    names = [str(n) for n in names]
+    missing = [c for c in expected if c not in names]
+    if missing:
+        extra = [n for n in names if n not in expected]
+        hint = suggest(missing[0], extra) if len(missing) == 1 else ""
+        shown = ", ".join(map(repr, missing[:10])) + (", …" if len(missing) > 10 else "")
+        raise DataError(f"the table lacks column(s) the model was fitted on: {shown}.{hint}")

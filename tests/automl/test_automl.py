@@ -183,7 +183,7 @@ def test_models_default_leaves_out_optional_families(penguins, monkeypatch):
 def test_every_metric_pickles_so_a_fitted_model_can_be_saved():
     import pickle
 
-    from autoxai.automl._metrics import METRICS
+    from autoxai.metrics import METRICS
 
     for name, metric in METRICS.items():
         assert pickle.loads(pickle.dumps(metric)).name == name

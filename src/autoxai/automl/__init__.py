@@ -18,9 +18,9 @@ from autoxai.automl._data import (
     read_table,
 )
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
-from autoxai.automl._metrics import METRICS, Metric, default_metric, get_metric
 from autoxai.automl._preprocess import feature_origins
 from autoxai.automl._zoo import FAMILIES, ModelFamily
+from autoxai.metrics import METRICS, Metric, default_metric, get_metric
 
 __all__ = [
     "FAMILIES",

@@ -24,7 +24,6 @@ from autoxai.automl._constants import AUTOML_DEADLINE_SHARE, REFIT_SLACK_SHARE, 
 from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._fidelity import budget_text, full_budget, rung_history
-from autoxai.automl._metrics import Metric, get_metric
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
 from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
 from autoxai.exceptions import (
@@ -34,6 +33,7 @@ from autoxai.exceptions import (
     ParameterTypeError,
     StudyError,
 )
+from autoxai.metrics import Metric, get_metric
 from autoxai.samplers import SAMPLERS, get_sampler
 from autoxai.schedulers import SCHEDULERS, BaseScheduler, get_scheduler
 from autoxai.space import Categorical, SearchSpace, distribution_from_dict
@@ -66,6 +66,7 @@ MAX_RUNGS = 4
 
 class NotFittedError(StudyError, _SklearnNotFittedError):
     """A model was used before ``fit`` (also scikit-learn's ``NotFittedError``)."""
+
 
 #: How the search spends its cores: ``"trials"`` evaluates one configuration per core
 #: at once, each model on one thread; ``"threads"`` evaluates one at a time with every

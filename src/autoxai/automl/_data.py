@@ -110,7 +110,7 @@ from pandas.api import types as ptypes
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from autoxai._utils import check_int, did_you_mean
+from autoxai._utils import check_columns, check_int, did_you_mean, suggest
 from autoxai.automl._columns import (
     BOOLEAN_PAIRS,
     DATE_PARTS,
@@ -133,7 +133,6 @@ __all__ = [
     "FeatureCaster",
     "FeatureSchema",
     "cast_features",
-    "check_columns",
     "prepare",
     "read_table",
 ]
@@ -548,21 +547,6 @@ def cast_features(df: pd.DataFrame, schema: FeatureSchema | Mapping[str, Any]) -
     return pd.DataFrame(out, index=df.index, columns=list(schema.columns))
 
 
-def check_columns(expected: Iterable[str], names: Iterable[str]) -> None:
-    """Raise :class:`DataError` naming the ``expected`` columns absent from ``names``.
-
-    The one message for a table that lacks a model's columns, whether it comes from
-    ``predict``, an explainer or the CLI; one missing name gets a "did you mean".
-    """
-    names = [str(n) for n in names]
-    missing = [c for c in expected if c not in names]
-    if missing:
-        extra = [n for n in names if n not in expected]
-        hint = _suggest(missing[0], extra) if len(missing) == 1 else ""
-        shown = ", ".join(map(repr, missing[:10])) + (", …" if len(missing) > 10 else "")
-        raise DataError(f"the table lacks column(s) the model was fitted on: {shown}.{hint}")
-
-
 class FeatureCaster(TransformerMixin, BaseEstimator):
     """First step of every pipeline: select the feature columns and cast them.
 
@@ -664,13 +648,6 @@ def _check_task(task: object) -> str:
             + did_you_mean(str(task), TASKS)
         )
     return task
-
-
-def _suggest(name: str, options: Iterable[str]) -> str:
-    """``did_you_mean``, trying a case-insensitive match first (``"Y"`` for ``"y"``)."""
-    options = list(options)
-    same = [o for o in options if o.lower() == name.lower()]
-    return f" Did you mean {same[0]!r}?" if same else did_you_mean(name, options)
 
 
 def _string_columns(df: pd.DataFrame) -> pd.DataFrame:
@@ -837,7 +814,7 @@ def prepare(
         shown = ", ".join(map(repr, list(df.columns)[:20])) + (", …" if df.shape[1] > 20 else "")
         raise DataError(
             f"target {target!r} is not a column of the table (columns: {shown})."
-            + _suggest(target, df.columns)
+            + suggest(target, df.columns)
         )
     notes = list(notes)
     n_rows_in = len(df)

@@ -17,8 +17,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from autoxai._utils import check_columns
 from autoxai.automl._columns import _examples, missing_mask
-from autoxai.automl._data import FeatureSchema, cast_features, check_columns
+from autoxai.automl._data import FeatureSchema, cast_features
 from autoxai.exceptions import DataError, ParameterTypeError
 
 __all__ = ["check_rows", "row_notes"]

@@ -22,9 +22,9 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from autoxai.automl._data import FeatureSchema
-from autoxai.automl._metrics import Metric
 from autoxai.automl._preprocess import build_pipeline
 from autoxai.automl._zoo import FAMILIES
+from autoxai.metrics import Metric
 
 __all__ = ["CVObjective", "OutOfTime", "config_key", "family_params", "read_evaluation"]
 

@@ -33,7 +33,7 @@ from sklearn.preprocessing import (
 from autoxai.automl._columns import DATE_PARTS
 from autoxai.automl._data import FeatureCaster, FeatureSchema
 
-__all__ = ["DatetimeExpander", "build_pipeline", "feature_origins"]
+__all__ = ["DatetimeExpander", "TablePipeline", "build_pipeline", "feature_origins"]
 
 #: Numbers are clipped to +-CLIP before standardising: the square of 1e155 overflows.
 CLIP = 1e150
@@ -126,6 +126,19 @@ class _MissingAsLevel(BaseEstimator, TransformerMixin):
         return self.feature_names_in_ if input_features is None else np.asarray(input_features)
 
 
+class TablePipeline(Pipeline):
+    """A scikit-learn Pipeline that knows which original column each feature came from.
+
+    ``FeatureCaster -> ColumnTransformer ("prep") -> model``: :meth:`feature_origins`
+    lets an explainer speak of the user's columns without knowing how AutoML builds
+    its preprocessing.
+    """
+
+    def feature_origins(self) -> list[str]:
+        """For each feature the model sees, the original column it comes from."""
+        return feature_origins(self)
+
+
 def build_pipeline(schema: FeatureSchema, family, estimator: Any) -> Pipeline:
     """``FeatureCaster -> preprocessing for the family's style -> estimator``.
 
@@ -135,7 +148,7 @@ def build_pipeline(schema: FeatureSchema, family, estimator: Any) -> Pipeline:
     prep = _column_transformer(schema, family.style, family.handles_missing)
     if getattr(family, "frame_input", False):
         prep.set_output(transform="pandas")
-    return Pipeline(
+    return TablePipeline(
         [
             ("cast", FeatureCaster(schema.to_dict())),
             ("prep", prep),

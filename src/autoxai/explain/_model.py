@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autoxai.automl._data import check_columns
+from autoxai._utils import check_columns
 from autoxai.exceptions import DataError, InvalidParameterError, ParameterTypeError
 
 __all__ = ["Predictor", "as_frame", "as_predictor", "encode_target", "target_array"]

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autoxai.automl._metrics import get_metric
 from autoxai.exceptions import InvalidParameterError, ParameterTypeError
 from autoxai.explain._model import Predictor
+from autoxai.metrics import get_metric
 
 __all__ = ["Scorer", "get_scorer"]
 

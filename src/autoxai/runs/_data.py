@@ -74,7 +74,7 @@ class RunData:
     @property
     def greater_is_better(self) -> bool:
         """The metric's direction (from :data:`autoxai.automl.METRICS`; unknown: higher)."""
-        from autoxai.automl._metrics import METRICS
+        from autoxai.metrics import METRICS
 
         metric = METRICS.get(self.metric)
         return True if metric is None else bool(metric.greater_is_better)
@@ -138,7 +138,7 @@ def read_run(run_dir: str | Path) -> RunData:
 
 def _read_trials(path: Path, data: RunData) -> pd.DataFrame:
     """The study's trials as a table, scores in the metric's units."""
-    from autoxai.automl._metrics import METRICS
+    from autoxai.metrics import METRICS
     from autoxai.storage import SQLStorage
 
     storage = SQLStorage(f"sqlite:///{path.resolve()}")

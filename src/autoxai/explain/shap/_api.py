@@ -469,23 +469,10 @@ def _name(thing: Any) -> str:
     return type(thing).__name__
 
 
-def _is_autoxai_pipeline(pipeline: Any) -> bool:
-    from sklearn.compose import ColumnTransformer
-
-    from autoxai.automl._data import FeatureCaster
-
-    steps = dict(pipeline.steps)
-    return isinstance(pipeline.steps[0][1], FeatureCaster) and isinstance(
-        steps.get("prep"), ColumnTransformer
-    )
-
-
 def _pipeline_origins(pipeline: Any, columns: list[str]) -> tuple[list[str] | None, str | None]:
     """The original column of each feature the last step sees, or why it is unknown."""
-    if _is_autoxai_pipeline(pipeline):
-        from autoxai.automl._preprocess import feature_origins
-
-        origins = feature_origins(pipeline)
+    if callable(getattr(pipeline, "feature_origins", None)):  # it knows (AutoML's do)
+        origins = list(pipeline.feature_origins())
     else:
         try:
             names = [str(n) for n in pipeline[:-1].get_feature_names_out()]
