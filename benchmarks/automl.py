@@ -713,7 +713,6 @@ def render(cells, args, command, started, load, fingerprint, ag_note) -> str:
         f"- report written: {started.isoformat(timespec='seconds')} "
         f"(this invocation ran {load.seconds:.0f} s)",
         *common.provenance_lines(command, load, DISTS),
-        f"- OPENBLAS_CORETYPE: {os.environ.get('OPENBLAS_CORETYPE', '(unset)')}",
         f"- {ag_note}",
         f"- code fingerprint `{fingerprint}`: only cells made by this code are reported "
         "(the cache resumes an interrupted run, it never mixes code versions)",
