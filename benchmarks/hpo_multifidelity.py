@@ -126,30 +126,20 @@ from __future__ import annotations
 
 import os
 
+import _common as common
+from _common import THREAD_VARS
+
 # Single-threaded linear algebra and LightGBM in this process and in every worker: set
 # before NumPy, scikit-learn or LightGBM are imported (workers inherit the environment).
-os.environ["OMP_NUM_THREADS"] = "1"
-os.environ["OPENBLAS_NUM_THREADS"] = "1"
-os.environ["MKL_NUM_THREADS"] = "1"
-os.environ["VECLIB_MAXIMUM_THREADS"] = "1"
-os.environ["NUMEXPR_NUM_THREADS"] = "1"
+os.environ.update(dict.fromkeys(THREAD_VARS, "1"))
 
 import argparse
 import collections
-import concurrent.futures as cf
 import contextlib
 import datetime as dt
 import functools
-import hashlib
 import importlib
-import inspect
-import json
 import math
-import multiprocessing as mp
-import platform
-import shlex
-import statistics
-import subprocess
 import sys
 import time
 import warnings
@@ -160,6 +150,7 @@ from typing import Any
 import numpy as np
 
 import autoxai
+from _common import ALPHA, QUIET_CORES, compare, median, verdict
 from autoxai import Float, Int
 
 HERE = Path(__file__).resolve().parent
@@ -182,10 +173,8 @@ LIKE_FOR_LIKE = {"sklearn-halving": "sha", "optuna-tpe-hb": "bohb"}
 FRACTIONS = (0.1, 0.25, 1 / 3, 0.5, 1.0)
 TARGET_FRACTION = 1 / 3  # target 1: reach random search's final score within C / 3
 TARGET_SPEEDUP = 1.7  # target 2
-ALPHA = 0.05
-QUIET_CORES = 0.2  # other processes' CPU use below which the timing phase counts as quiet
 WAIT_FOR_QUIET_S = 600
-HEAVY_PATTERNS = ("pytest", "benchmarks/automl", "benchmarks/hpo_", "benchmarks/xai_")
+DISTS = ("lightgbm", "optuna", "scikit-learn", "numpy", "scipy")
 
 
 # -- the task ----------------------------------------------------------------------------
@@ -625,59 +614,31 @@ class Job:
     seed: int
     quick: bool
 
-    def key(self, fingerprint: str) -> str:
-        return f"{self.method}__s{self.seed}__{'quick' if self.quick else 'full'}__{fingerprint}"
-
-    def cached(self, cache: Path, fingerprint: str, any_fingerprint: bool) -> Path | None:
-        path = cache / f"{self.key(fingerprint)}.json"
-        if path.exists():
-            return path
-        if any_fingerprint:
-            found = sorted(cache.glob(f"{self.key('*')}.json"), key=lambda p: p.stat().st_mtime)
-            return found[-1] if found else None
-        return None
+    def key(self) -> str:
+        return f"{self.method}__s{self.seed}__{'quick' if self.quick else 'full'}"
 
 
 def code_fingerprint() -> str:
     """Hash of what decides a run's results (not the report's layout)."""
-    import lightgbm
-    import optuna
-    import scipy
-    import sklearn
-
-    digest = hashlib.sha256()
-    package = Path(autoxai.__file__).resolve().parent
-    used = ("space", "samplers", "schedulers", "study", "storage")
-    paths = [*package.glob("*.py"), *(p for d in used for p in (package / d).rglob("*.py"))]
-    for path in sorted(paths):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
-    for fn in (
-        load_data,
-        make_model,
-        val_loss,
-        test_scores,
-        run_autoxai,
-        optuna_suggest,
-        run_optuna,
-        LogUniformInt,
-        sklearn_distributions,
-        run_halving,
-        run_method,
-        run_fidelity,
-    ):
-        digest.update(inspect.getsource(fn).encode())
-    digest.update(repr(SPACE).encode() + repr(MODEL_FIXED).encode())
-    digest.update(repr((FULL, QUICK)).encode())  # not TIMING: it is never cached
-    versions = [
-        lightgbm.__version__,
-        optuna.__version__,
-        sklearn.__version__,
-        np.__version__,
-        scipy.__version__,
-    ]
-    digest.update(" ".join(versions).encode())
-    return digest.hexdigest()[:12]
+    return common.code_fingerprint(
+        ("space", "samplers", "schedulers", "study", "storage"),
+        (
+            load_data,
+            make_model,
+            val_loss,
+            test_scores,
+            run_autoxai,
+            optuna_suggest,
+            run_optuna,
+            LogUniformInt,
+            sklearn_distributions,
+            run_halving,
+            run_method,
+            run_fidelity,
+        ),
+        (SPACE, MODEL_FIXED, (FULL, QUICK)),  # not TIMING: it is never cached
+        DISTS,
+    )
 
 
 def import_eagerly() -> None:
@@ -712,140 +673,14 @@ def expected_cost(job: Job) -> float:
     return {"sklearn-halving": 5, "sha": 4, "asha": 4, "bohb": 3, "hyperband": 3}.get(job.method, 2)
 
 
-def run_jobs(
-    jobs: list[Job], cache: Path, fingerprint: str, workers: int, fresh: bool, any_fp: bool
-) -> dict[Job, dict[str, Any]]:
-    cache.mkdir(parents=True, exist_ok=True)
-    results: dict[Job, dict[str, Any]] = {}
-    todo = []
-    for job in jobs:
-        path = None if fresh else job.cached(cache, fingerprint, any_fp)
-        if path is not None:
-            result = json.loads(path.read_text(encoding="utf-8"))
-            result["fingerprint"] = path.stem.rsplit("__", 1)[1]
-            result["cached"] = True
-            results[job] = result
-        else:
-            todo.append(job)
-    print(
-        f"quality: {len(jobs)} runs, {len(results)} from the cache ({cache}), "
-        f"{len(todo)} to run on {workers} worker(s)",
-        file=sys.stderr,
-        flush=True,
-    )
-    todo.sort(key=expected_cost, reverse=True)
-    start = time.perf_counter()
-
-    def store(job: Job, result: dict[str, Any], done: int) -> None:
-        path = cache / f"{job.key(fingerprint)}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(result), encoding="utf-8")
-        tmp.replace(path)  # atomic: a killed run never leaves half a file
-        results[job] = {**result, "fingerprint": fingerprint, "cached": False}
-        what = "fidelity diagnostic"
-        if job.method != "fidelity":
-            chosen = result["chosen"]
-            best = "—" if chosen is None else f"{chosen['val_logloss']:.4f}"
-            what = f"best {best}  evals {len(result['evals']):<5} wall {result['wall']:.1f} s"
-        print(
-            f"[{done}/{len(todo)} {time.perf_counter() - start:6.0f} s] {job.method:<16} "
-            f"seed {job.seed}  {what}",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    if workers == 1:
-        import_eagerly()
-        for i, job in enumerate(todo, 1):
-            store(job, work(job), i)
-    elif todo:
-        context = mp.get_context("spawn")
-        with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=import_eagerly) as ex:
-            futures = {ex.submit(work, job): job for job in todo}
-            for i, future in enumerate(cf.as_completed(futures), 1):
-                store(futures[future], future.result(), i)
-    return results
-
-
-# -- quietness ---------------------------------------------------------------------------
-def _proc_table() -> dict[int, tuple[int, float, str]]:
-    """pid -> (parent pid, CPU seconds used, command line) for every process."""
-    tick = os.sysconf("SC_CLK_TCK")
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, cmd)
-    return table
-
-
-def _own_tree(table: dict[int, tuple[int, float, str]]) -> set[int]:
-    mine = {os.getpid()}
-    grew = True
-    while grew:
-        grew = False
-        for pid, (ppid, _, _) in table.items():
-            if ppid in mine and pid not in mine:
-                mine.add(pid)
-                grew = True
-    return mine
-
-
-def heavy_others(window: float = 3.0) -> list[str]:
-    """Other processes that look heavy: pytest / benchmark runs, or > 0.3 core busy."""
-    if not Path("/proc/stat").exists():
-        return []
-    before = _proc_table()
-    time.sleep(window)
-    after = _proc_table()
-    mine = _own_tree(after)
-    found = []
-    for pid, (_, cpu, cmd) in after.items():
-        if pid in mine or not cmd.strip():
-            continue
-        rate = (cpu - before[pid][1]) / window if pid in before else 0.0
-        pattern = "python" in cmd and any(p in cmd for p in HEAVY_PATTERNS)
-        if pattern or rate > 0.3:
-            found.append(f"pid {pid} ({rate:.1f} cores): {cmd.strip()[:100]}")
-    return found
-
-
-def wait_for_quiet(limit: float) -> dict[str, Any]:
-    start = time.perf_counter()
-    first = heavy_others()
-    busy = first
-    while busy and time.perf_counter() - start < limit:
-        print(
-            f"timing: waiting for other heavy processes ({len(busy)}): {busy[0]}",
-            file=sys.stderr,
-            flush=True,
-        )
-        time.sleep(20)
-        busy = heavy_others()
-    return {"found_at_start": first, "waited_s": time.perf_counter() - start, "still": busy}
-
-
-def busy_cpu_seconds() -> float | None:
-    """CPU seconds all processes of the machine have spent busy since boot (Linux)."""
-    try:
-        with open("/proc/stat", encoding="ascii") as f:
-            fields = [int(v) for v in f.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def own_tree_cpu_seconds() -> float:
-    """CPU seconds used so far by this process and its live descendants (pool workers)."""
-    table = _proc_table()
-    return sum(table[pid][1] for pid in _own_tree(table) if pid in table)
+def describe(job: Job, result: dict[str, Any]) -> str:
+    """A finished run's progress line."""
+    what = "fidelity diagnostic"
+    if job.method != "fidelity":
+        chosen = result["chosen"]
+        best = "—" if chosen is None else f"{chosen['val_logloss']:.4f}"
+        what = f"best {best}  evals {len(result['evals']):<5} wall {result['wall']:.1f} s"
+    return f"{job.method:<16} seed {job.seed}  {what}"
 
 
 # -- ASHA with 1 and 2 workers -----------------------------------------------------------
@@ -881,8 +716,8 @@ def time_asha(setup: Setup, n_jobs: int, seed: int = 0) -> dict[str, Any]:
     }
 
 
-def run_timing(setup: Setup, reps: int) -> dict[str, Any]:
-    quiet = wait_for_quiet(WAIT_FOR_QUIET_S)
+def run_timing(setup: Setup, reps: int, wait: float = WAIT_FOR_QUIET_S) -> dict[str, Any]:
+    quiet = common.wait_for_quiet(wait)
     print("timing: warm-up of the 2-worker pool", file=sys.stderr, flush=True)
     objective = task_module().BudgetObjective(setup)
     autoxai.tune(
@@ -897,7 +732,7 @@ def run_timing(setup: Setup, reps: int) -> dict[str, Any]:
         random_state=123,
     )
     task_module().val_loss(setup, {}, setup.min_budget)  # data and imports here, untimed
-    busy0, own0, clock = busy_cpu_seconds(), own_tree_cpu_seconds(), time.perf_counter()
+    meter = common.LoadMeter()
     runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
     for rep in range(reps):
         for n_jobs in (1, 2) if rep % 2 == 0 else (2, 1):
@@ -909,12 +744,14 @@ def run_timing(setup: Setup, reps: int) -> dict[str, Any]:
                 file=sys.stderr,
                 flush=True,
             )
-    elapsed = time.perf_counter() - clock
-    others = None
-    if busy0 is not None:
-        own = own_tree_cpu_seconds() - own0
-        others = max(0.0, (busy_cpu_seconds() - busy0 - own) / elapsed)  # >= 0 up to ticks
-    return {"runs": runs, "quiet": quiet, "others": others, "elapsed": elapsed, "setup": setup}
+    load = meter.stop()
+    return {
+        "runs": runs,
+        "quiet": quiet,
+        "others": load.others,
+        "elapsed": load.seconds,
+        "setup": setup,
+    }
 
 
 # -- scoring -----------------------------------------------------------------------------
@@ -944,24 +781,6 @@ def compute_to_reach(result: dict[str, Any], target: float, cap: float) -> float
         if full and value <= target:
             return spent
     return math.inf
-
-
-def compare(ours: list[float], theirs: list[float]) -> tuple[str, float]:
-    """'win', 'tie' or 'loss' for ``ours`` (lower is better), two-sided Mann-Whitney U."""
-    from scipy.stats import mannwhitneyu
-
-    if len(set(ours) | set(theirs)) == 1:
-        return "tie", 1.0
-    res = mannwhitneyu(ours, theirs, alternative="two-sided")
-    p = float(res.pvalue)
-    if not p < ALPHA:
-        return "tie", p
-    return ("win" if res.statistic < len(ours) * len(theirs) / 2 else "loss"), p
-
-
-def median(values) -> float:
-    values = list(values)
-    return statistics.median(values) if values else math.nan
 
 
 # -- the plot ----------------------------------------------------------------------------
@@ -1018,44 +837,6 @@ def _fmt(x: float, digits: int = 4) -> str:
     return f"{x:.{digits}f}"
 
 
-def verdict(ok: bool) -> str:
-    return "**met**" if ok else "**missed**"
-
-
-def machine_lines() -> list[str]:
-    import lightgbm
-    import optuna
-    import scipy
-    import sklearn
-
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    try:
-        commit = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return [
-        f"- nproc: {affinity or os.cpu_count()}, CPU: {cpu}",
-        f"- repository at `{commit}` when the report was written",
-        f"- machine: {platform.platform()}; python {platform.python_version()}",
-        f"- autoxai {autoxai.__version__}, lightgbm {lightgbm.__version__}, "
-        f"scikit-learn {sklearn.__version__}, optuna {optuna.__version__}, "
-        f"numpy {np.__version__}, scipy {scipy.__version__}",
-        "- threads: OMP/OPENBLAS/MKL_NUM_THREADS=1, LightGBM n_jobs=1, in every process",
-    ]
-
-
 def space_text() -> str:
     parts = []
     for name, d in SPACE.items():
@@ -1086,8 +867,7 @@ def render(
         f"- date: {meta['started'].isoformat(timespec='seconds')} (whole run "
         f"{meta['elapsed']:.0f} s: quality runs {meta['quality_s']:.0f} s, ASHA timing "
         f"{meta['timing_s']:.0f} s)",
-        *machine_lines(),
-        f"- command: `{meta['command']}`",
+        *common.provenance_lines(meta["command"], meta["load"], DISTS, ["LightGBM n_jobs=1"]),
         f"- task: LightGBM on a fixed binary `make_classification` table, {setup.describe()}; "
         f"score = validation log-loss (lower is better)",
         f"- space: {space_text()}; fixed: "
@@ -1102,12 +882,6 @@ def render(
         "measured when each run was made; the quality phase takes about this divided by "
         "the workers)"
     )
-    used = collections.Counter(r["fingerprint"] for r in results.values())
-    if set(used) - {meta["fingerprint"]}:
-        lines.append(
-            "- **runs reused from other code versions** (`--any-fingerprint`): "
-            + ", ".join(f"`{fp}` x {n}" for fp, n in used.most_common())
-        )
     failed = sum(r.get("failed", 0) for r in results.values())
     if failed:
         lines.append(f"- **{failed} evaluations failed** (they never count as results)")
@@ -1521,14 +1295,12 @@ def render_timing(timing: dict[str, Any]) -> list[str]:
 
 # -- command line ------------------------------------------------------------------------
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Multi-fidelity HPO on LightGBM: autoxai's schedulers vs random search, "
-        "HalvingRandomSearchCV and Optuna TPE + HyperbandPruner."
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="smoke run: 2 seeds, rounds 3-81 on a 2,000-row training set, 1 timing repeat",
+    parser = common.argument_parser(
+        "Multi-fidelity HPO on LightGBM: autoxai's schedulers vs random search, "
+        "HalvingRandomSearchCV and Optuna TPE + HyperbandPruner.",
+        DEFAULT_OUTPUT,
+        "smoke run: 2 seeds, rounds 3-81 on a 2,000-row training set, 1 timing repeat "
+        "(no waiting for a quiet machine)",
     )
     parser.add_argument("--seeds", type=int, default=None, help="seeds per method (default 5)")
     parser.add_argument(
@@ -1541,14 +1313,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-timing", action="store_true", help="skip the ASHA timing phase")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="run cache")
     parser.add_argument("--fresh", action="store_true", help="ignore cached runs, re-run all")
-    parser.add_argument(
-        "--any-fingerprint",
-        action="store_true",
-        help="reuse cached runs made by other versions of the code (the newest per run)",
-    )
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="markdown report (plot beside it)"
-    )
     args = parser.parse_args(argv)
     args.seeds = args.seeds or (2 if args.quick else 5)
     args.timing_reps = args.timing_reps or (1 if args.quick else 3)
@@ -1559,8 +1323,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    raw = sys.argv[1:] if argv is None else argv
-    command = shlex.join(["python", "benchmarks/hpo_multifidelity.py", *raw])
+    command = common.command_line("hpo_multifidelity.py", argv)
     warnings.filterwarnings("ignore")
     setup = QUICK if args.quick else FULL
     seeds = list(range(args.seeds))
@@ -1569,17 +1332,30 @@ def main(argv: list[str] | None = None) -> int:
     fingerprint = code_fingerprint()
 
     started = dt.datetime.now().astimezone()
+    meter = common.LoadMeter()
     clock = time.perf_counter()
     jobs = [Job(m, s, args.quick) for m in methods for s in seeds]
     jobs.append(Job("fidelity", 0, args.quick))
-    results = run_jobs(
-        jobs, args.cache_dir, fingerprint, args.workers, args.fresh, args.any_fingerprint
+    results = common.run_cached(
+        jobs,
+        common.ResultCache(args.cache_dir, fingerprint),
+        work,
+        key=Job.key,
+        workers=args.workers,
+        initializer=import_eagerly,
+        fresh=args.fresh,
+        cost=expected_cost,
+        describe=describe,
     )
     quality_s = time.perf_counter() - clock
 
     clock2 = time.perf_counter()
     timing_setup = QUICK if args.quick else TIMING
-    timing = None if args.no_timing else run_timing(timing_setup, args.timing_reps)
+    timing = (
+        None
+        if args.no_timing
+        else run_timing(timing_setup, args.timing_reps, 0 if args.quick else WAIT_FOR_QUIET_S)
+    )
     timing_s = time.perf_counter() - clock2
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -1594,6 +1370,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "started": started,
         "elapsed": time.perf_counter() - clock,
+        "load": meter.stop(),
         "quality_s": quality_s,
         "timing_s": timing_s,
         "command": command,
@@ -1603,9 +1380,11 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
     }
     report = render(results, methods, seeds, setup, timing, meta, plot_path.name)
-    args.output.write_text(report, encoding="utf-8")
-    print(report)
-    print(f"written to {args.output} and {plot_path}", file=sys.stderr)
+    common.write_report(args.output, report)
+    rows = [{**asdict(job), **r} for job, r in results.items()]
+    head = {k: str(v) for k, v in meta.items()}
+    common.write_raw(common.raw_path(args.output, "_runs.json.gz"), head, rows)
+    print(f"plot written to {plot_path}", file=sys.stderr)
     return 0
 
 

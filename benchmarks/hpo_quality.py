@@ -103,30 +103,20 @@ from __future__ import annotations
 
 import os
 
+import _common as common
+from _common import THREAD_VARS
+
 # Single-threaded linear algebra in this process and in every worker: set before NumPy,
 # SciPy, scikit-learn or torch are imported (workers inherit the environment).
-os.environ["OMP_NUM_THREADS"] = "1"
-os.environ["OPENBLAS_NUM_THREADS"] = "1"
-os.environ["MKL_NUM_THREADS"] = "1"
-os.environ["VECLIB_MAXIMUM_THREADS"] = "1"
-os.environ["NUMEXPR_NUM_THREADS"] = "1"
+os.environ.update(dict.fromkeys(THREAD_VARS, "1"))
 
 import argparse
-import collections
-import concurrent.futures as cf
 import dataclasses
 import datetime as dt
 import functools
 import gc
-import hashlib
-import inspect
-import json
 import math
-import multiprocessing as mp
-import platform
-import shlex
 import statistics
-import subprocess
 import sys
 import time
 import warnings
@@ -137,22 +127,14 @@ from typing import Any
 
 import numpy as np
 import optuna
-import scipy
-import sklearn
-from scipy.stats import mannwhitneyu
 
 import autoxai
+from _common import QUIET_CORES, compare, verdict
 from autoxai import Categorical, Float, Int, SearchSpace
 from autoxai.datasets import Problem, ackley, branin, hartmann6, mixed_conditional, rosenbrock
 from autoxai.samplers import SAMPLERS, get_sampler
 
-THREAD_VARS = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
+DISTS = ("optuna", "torch", "scikit-learn", "numpy", "scipy")
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUTPUT = HERE / "results" / "hpo_quality.md"
 DEFAULT_CACHE = HERE / "results" / ".cache_hpo_quality"
@@ -174,12 +156,10 @@ VS_RANDOM = (
 )
 BUDGETS = (20, 50, 100)
 RANDOM_BUDGET = 50  # the budget of the "Bayesian beats random" target
-ALPHA = 0.05
 TARGET_OURS_LE_THEIRS = 0.70
 TARGET_BEATS_RANDOM = 0.80
 OVERHEAD_SIZES = (100, 300, 1000)
 OVERHEAD_GP_MAX = 300
-QUIET_CORES = 0.2  # other processes' CPU use below which the overhead phase counts as quiet
 QUICK_REAL = ("svm-breast", "lasso-diabetes")
 
 
@@ -564,18 +544,8 @@ class Job:
     seed: int
     n_trials: int
 
-    def key(self, fingerprint: str) -> str:
-        return f"{self.problem}__{self.sampler}__s{self.seed}__n{self.n_trials}__{fingerprint}"
-
-    def cached(self, cache: Path, fingerprint: str, any_fingerprint: bool) -> Path | None:
-        """This job's cached result: for this code, or with ``any_fingerprint`` the newest."""
-        path = cache / f"{self.key(fingerprint)}.json"
-        if path.exists():
-            return path
-        if any_fingerprint:
-            found = sorted(cache.glob(f"{self.key('*')}.json"), key=lambda p: p.stat().st_mtime)
-            return found[-1] if found else None
-        return None
+    def key(self) -> str:
+        return f"{self.problem}__{self.sampler}__s{self.seed}__n{self.n_trials}"
 
 
 def code_fingerprint() -> str:
@@ -586,24 +556,12 @@ def code_fingerprint() -> str:
     not invalidate the cache), the library versions, the problems (spaces and code) and
     the code that runs a job in this script.
     """
-    digest = hashlib.sha256()
-    package = Path(autoxai.__file__).resolve().parent
-    used = ("space", "samplers", "study", "storage", "datasets")
-    paths = [*package.glob("*.py"), *(p for d in used for p in (package / d).rglob("*.py"))]
-    for path in sorted(paths):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
-    for fn in (load_data, build_estimator, cv_loss, get_problem, optuna_sampler, suggest, run_one):
-        digest.update(inspect.getsource(fn).encode())
-    digest.update(repr(sorted(REAL_PROBLEMS.items())).encode())
-    digest.update(repr(sorted(DATASET_TASK.items())).encode())
-    versions = [optuna.__version__, sklearn.__version__, np.__version__, scipy.__version__]
-    if torch_available():
-        import torch
-
-        versions.append(torch.__version__)
-    digest.update(" ".join(versions).encode())
-    return digest.hexdigest()[:12]
+    return common.code_fingerprint(
+        ("space", "samplers", "study", "storage", "datasets"),
+        (load_data, build_estimator, cv_loss, get_problem, optuna_sampler, suggest, run_one),
+        (sorted(REAL_PROBLEMS.items()), sorted(DATASET_TASK.items())),
+        DISTS,
+    )
 
 
 def init_worker() -> None:
@@ -628,61 +586,12 @@ def expected_cost(job: Job) -> float:
     return sampler_cost + (3.0 if is_real(job.problem) else 0.0)
 
 
-def run_jobs(
-    jobs: list[Job],
-    cache: Path,
-    fingerprint: str,
-    workers: int,
-    fresh: bool,
-    any_fingerprint: bool,
-) -> dict[Job, dict[str, Any]]:
-    """Every job's result (each with the fingerprint of the code that made it)."""
-    cache.mkdir(parents=True, exist_ok=True)
-    results: dict[Job, dict[str, Any]] = {}
-    todo = []
-    for job in jobs:
-        path = None if fresh else job.cached(cache, fingerprint, any_fingerprint)
-        if path is not None:
-            result = json.loads(path.read_text(encoding="utf-8"))
-            result["fingerprint"] = path.stem.rsplit("__", 1)[1]
-            result["cached"] = True
-            results[job] = result
-        else:
-            todo.append(job)
-    print(
-        f"quality: {len(jobs)} jobs, {len(results)} from the cache ({cache}), "
-        f"{len(todo)} to run on {workers} worker(s)",
-        file=sys.stderr,
-        flush=True,
+def describe(job: Job, result: dict[str, Any]) -> str:
+    """A finished job's progress line."""
+    return (
+        f"{job.problem:<18} {job.sampler:<15} seed {job.seed:<3} best "
+        f"{min(result['values']):.6g}  wall {result['wall']:.1f} s"
     )
-    todo.sort(key=expected_cost, reverse=True)
-    start = time.perf_counter()
-
-    def store(job: Job, result: dict[str, Any], done: int) -> None:
-        path = cache / f"{job.key(fingerprint)}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(result), encoding="utf-8")
-        tmp.replace(path)  # atomic: a killed run never leaves half a file
-        results[job] = {**result, "fingerprint": fingerprint, "cached": False}
-        print(
-            f"[{done}/{len(todo)} {time.perf_counter() - start:6.0f} s] {job.problem:<18} "
-            f"{job.sampler:<15} seed {job.seed:<3} best {min(result['values']):.6g}  "
-            f"wall {result['wall']:.1f} s",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    if workers == 1:
-        init_worker()
-        for i, job in enumerate(todo, 1):
-            store(job, work(job), i)
-    elif todo:
-        context = mp.get_context("spawn")  # no fork after torch/BLAS initialisation
-        with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker) as ex:
-            futures = {ex.submit(work, job): job for job in todo}
-            for i, future in enumerate(cf.as_completed(futures), 1):
-                store(futures[future], future.result(), i)
-    return results
 
 
 # -- scoring ----------------------------------------------------------------------------
@@ -714,18 +623,6 @@ class Cell:
 
     def median_regret(self, sampler: str) -> float:
         return statistics.median(self.regret(v) for v in self.best[sampler])
-
-
-def compare(ours: Sequence[float], theirs: Sequence[float]) -> tuple[str, float]:
-    """'win', 'tie' or 'loss' for ``ours`` (lower is better) and the test's p-value."""
-    if len(set(ours) | set(theirs)) == 1:
-        return "tie", 1.0
-    res = mannwhitneyu(ours, theirs, alternative="two-sided")
-    p = float(res.pvalue)
-    if not p < ALPHA:
-        return "tie", p
-    # U counts the pairs in which ours is the larger: below half means ours is lower.
-    return ("win" if res.statistic < len(ours) * len(theirs) / 2 else "loss"), p
 
 
 def make_cells(
@@ -823,17 +720,6 @@ def run_overhead(
     return out
 
 
-def busy_cpu_seconds() -> float | None:
-    """CPU seconds all processes of the machine have spent busy since boot (Linux)."""
-    try:
-        with open("/proc/stat", encoding="ascii") as f:
-            fields = [int(v) for v in f.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
 # -- the report -------------------------------------------------------------------------
 def _fmt(x: float | None, digits: int = 4) -> str:
     if x is None or math.isnan(x):
@@ -873,41 +759,6 @@ def space_text(space: dict[str, Any]) -> str:
     )
 
 
-def machine_lines() -> list[str]:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    torch_version = "not installed"
-    if torch_available():
-        import torch
-
-        torch_version = torch.__version__
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    try:
-        commit = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return [
-        f"- nproc: {affinity or os.cpu_count()} (os.cpu_count: {os.cpu_count()}), CPU: {cpu}",
-        f"- repository at `{commit}` when the report was written",
-        f"- machine: {platform.platform()}, {platform.machine()}",
-        f"- python: {platform.python_version()} ({platform.python_implementation()})",
-        f"- autoxai {autoxai.__version__}, optuna {optuna.__version__}, torch {torch_version}, "
-        f"scikit-learn {sklearn.__version__}, numpy {np.__version__}, scipy {scipy.__version__}",
-        "- threads: " + ", ".join(f"{v}=1" for v in THREAD_VARS[:3]) + ", "
-        "torch.set_num_threads(1), in every process",
-    ]
-
-
 @dataclass
 class Summary:
     """Win/tie/loss and the <= fraction of one comparison over a set of cells."""
@@ -936,10 +787,6 @@ def summarise(cells: Sequence[Cell], ours: str, theirs: str) -> Summary:
     return Summary(ours, theirs, outcomes, le)
 
 
-def verdict(ok: bool) -> str:
-    return "**met**" if ok else "**missed**"
-
-
 def render(
     cells: list[Cell],
     samplers: list[str],
@@ -957,13 +804,9 @@ def render(
         f"- date: {meta['started'].isoformat(timespec='seconds')} (whole run "
         f"{meta['elapsed']:.0f} s: quality {meta['quality_s']:.0f} s, "
         f"overhead {meta['overhead_s']:.0f} s)",
-        *machine_lines(),
-        f"- command: `{meta['command']}`",
-        "- load average (1, 5, 15 min) at the start: "
-        + ", ".join(f"{x:.2f}" for x in meta["load"][0])
-        + "; at the end: "
-        + ", ".join(f"{x:.2f}" for x in meta["load"][1])
-        + " (2 cores)",
+        *common.provenance_lines(
+            meta["command"], meta["load"], DISTS, ["torch.set_num_threads(1) in every process"]
+        ),
         f"- {len(problems)} problems, {len(seeds)} seeds (0-{max(seeds)}), {n_trials} trials "
         f"per run, {meta['workers']} worker process(es); code fingerprint "
         f"`{meta['fingerprint']}` ({meta['cached']} of {len(results)} runs from the cache)",
@@ -974,12 +817,6 @@ def render(
             f"- quality runs: sum of their wall times {worker_s:.0f}"
             " s (worker-seconds, as measured when each run was made; on an idle machine the "
             "quality phase takes about this divided by the workers)"
-        )
-    used = collections.Counter(r["fingerprint"] for r in results.values())
-    if set(used) - {meta["fingerprint"]}:
-        lines.append(
-            "- **quality runs reused from other code versions** (`--any-fingerprint`): "
-            + ", ".join(f"`{fp}` × {n}" for fp, n in used.most_common())
         )
     for label, why in skipped.items():
         lines.append(f"- **skipped {label}**: {why}")
@@ -1259,11 +1096,9 @@ def render_runs(
     return lines
 
 
-def write_raw(path: Path, results: dict[Job, dict[str, Any]], meta: dict[str, Any]) -> None:
+def raw_rows(results: dict[Job, dict[str, Any]]) -> list[dict[str, Any]]:
     """Every run's loss per trial, so each number of the report can be traced to its runs."""
-    import gzip
-
-    runs = [
+    return [
         {
             "problem": job.problem,
             "sampler": job.sampler,
@@ -1274,20 +1109,14 @@ def write_raw(path: Path, results: dict[Job, dict[str, Any]], meta: dict[str, An
         }
         for job, r in sorted(results.items(), key=lambda kv: dataclasses.astuple(kv[0]))
     ]
-    head = {k: str(v) for k, v in meta.items()}
-    with gzip.open(path, "wt", encoding="utf-8") as f:
-        json.dump({"meta": head, "runs": runs}, f)
 
 
 # -- command line -----------------------------------------------------------------------
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Search quality and overhead of autoxai's samplers vs Optuna's.",
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"smoke run: 3 seeds, 30 trials, real problems {', '.join(QUICK_REAL)}, "
+    parser = common.argument_parser(
+        "Search quality and overhead of autoxai's samplers vs Optuna's.",
+        DEFAULT_OUTPUT,
+        f"smoke run: 3 seeds, 30 trials, real problems {', '.join(QUICK_REAL)}, "
         "small overhead sizes",
     )
     parser.add_argument("--seeds", type=int, default=None, help="seeds per cell (default 10)")
@@ -1324,15 +1153,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="job cache")
     parser.add_argument("--fresh", action="store_true", help="ignore cached runs, re-run all")
-    parser.add_argument(
-        "--any-fingerprint",
-        action="store_true",
-        help="reuse cached runs made by other versions of the code (the newest per job; "
-        "the report lists the fingerprints used)",
-    )
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="markdown report to write"
-    )
     args = parser.parse_args(argv)
     args.seeds = args.seeds or (3 if args.quick else 10)
     args.budget = args.budget or (30 if args.quick else 100)
@@ -1349,8 +1169,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    raw = sys.argv[1:] if argv is None else argv
-    command = shlex.join(["python", "benchmarks/hpo_quality.py", *raw])
+    command = common.command_line("hpo_quality.py", argv)
     init_worker()
 
     skipped = {}
@@ -1367,7 +1186,7 @@ def main(argv: list[str] | None = None) -> int:
     fingerprint = code_fingerprint()
 
     started = dt.datetime.now().astimezone()
-    load_start = os.getloadavg()
+    meter = common.LoadMeter()
     clock = time.perf_counter()
     results: dict[Job, dict[str, Any]] = {}
     cached = 0
@@ -1375,8 +1194,16 @@ def main(argv: list[str] | None = None) -> int:
         jobs = [
             Job(p, s, seed, args.budget) for p in args.problems for s in samplers for seed in seeds
         ]
-        results = run_jobs(
-            jobs, args.cache_dir, fingerprint, args.workers, args.fresh, args.any_fingerprint
+        results = common.run_cached(
+            jobs,
+            common.ResultCache(args.cache_dir, fingerprint),
+            work,
+            key=Job.key,
+            workers=args.workers,
+            initializer=init_worker,
+            fresh=args.fresh,
+            cost=expected_cost,
+            describe=describe,
         )
         cached = sum(r["cached"] for r in results.values())
     quality_s = time.perf_counter() - clock
@@ -1385,14 +1212,11 @@ def main(argv: list[str] | None = None) -> int:
     overhead = {}
     others = None
     if not args.no_overhead:
-        busy, own = busy_cpu_seconds(), time.process_time()
+        phase = common.LoadMeter()
         overhead = run_overhead(
             samplers, args.overhead_trials, args.gp_overhead_max, args.overhead_reps
         )
-        if busy is not None:
-            others = (busy_cpu_seconds() - busy - (time.process_time() - own)) / (
-                time.perf_counter() - clock2
-            )
+        others = phase.stop().others
     overhead_s = time.perf_counter() - clock2
 
     if not results:
@@ -1402,7 +1226,7 @@ def main(argv: list[str] | None = None) -> int:
         cells = make_cells(results, args.problems, samplers, seeds, budgets)
     meta = {
         "started": started,
-        "load": (load_start, os.getloadavg()),
+        "load": meter.stop(),
         "elapsed": time.perf_counter() - clock,
         "quality_s": quality_s,
         "overhead_s": overhead_s,
@@ -1415,14 +1239,10 @@ def main(argv: list[str] | None = None) -> int:
     report = render(
         cells, samplers, skipped, args.problems, seeds, args.budget, overhead, results, meta
     )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report, encoding="utf-8")
+    common.write_report(args.output, report)
     if results:
-        raw = args.output.with_name(args.output.stem + "_runs.json.gz")
-        write_raw(raw, results, meta)
-        print(f"raw per-run results written to {raw}", file=sys.stderr)
-    print(report)
-    print(f"written to {args.output}", file=sys.stderr)
+        head = {k: str(v) for k, v in meta.items()}
+        common.write_raw(common.raw_path(args.output, "_runs.json.gz"), head, raw_rows(results))
     return 0
 
 

@@ -17,36 +17,42 @@ Run ``python benchmarks/report_build.py``; results go to
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import _common as common
+
 HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--output", type=Path, default=HERE / "results" / "report_build.md")
+    parser = common.argument_parser(
+        __doc__.splitlines()[0],
+        HERE / "results" / "report_build.md",
+        "smoke run: 5 s search, 5 s explanations, 2 rebuilds",
+    )
+    parser.add_argument("--reps", type=int, default=None, help="rebuilds (default 5; quick 2)")
     args = parser.parse_args(argv)
+    args.reps = args.reps or (2 if args.quick else 5)
+    command = common.command_line("report_build.py", argv)
+    demo = ["demo", "--no-progress"]
+    if args.quick:
+        demo += ["--time-budget", "5", "--explain-budget", "5"]
 
-    import autoxai
     from autoxai.cli import main as cli
     from autoxai.report import build_report
 
     started = dt.datetime.now().astimezone()
-    load = os.getloadavg()[0]
+    meter = common.LoadMeter()
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         out = Path(tmp) / "demo"
         t0 = time.perf_counter()
-        code = cli(["demo", "--out", str(out), "--no-progress"])
+        code = cli([*demo, "--out", str(out)])
         demo_wall = time.perf_counter() - t0
         if code != 0:
             print("autoxai demo failed", file=sys.stderr)
@@ -59,16 +65,15 @@ def main(argv: list[str] | None = None) -> int:
             times.append(time.perf_counter() - t0)
         html = path.read_text(encoding="utf-8")
         size = path.stat().st_size
+    load = meter.stop()
     median = statistics.median(times)
     n_svg = html.count("<svg")
     lines = [
         "# The report on top of the demo run: build time and size",
         "",
         f"- date: {started.isoformat(timespec='seconds')}",
-        f"- machine: {platform.platform()}, nproc {os.cpu_count()}, python "
-        f"{platform.python_version()}, autoxai {autoxai.__version__}",
-        f"- command: `python benchmarks/report_build.py {' '.join(argv or sys.argv[1:])}`",
-        f"- load average (1 min) at the start: {load:.2f}",
+        *common.provenance_lines(command, load, ("matplotlib", "scikit-learn", "lightgbm")),
+        f"- measured command: `autoxai {' '.join(demo)} --out OUT`",
         "",
         "| measure | value |",
         "|---|---:|",
@@ -81,13 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         f"| figures (inline SVG) | {n_svg} |",
         "",
         f"Targets: builds in a few seconds ({median:.2f} s) and under 5 MB "
-        f"({size / 1024**2:.2f} MB): "
-        + ("met" if size < 5 * 1024**2 and median < 10 else "**missed**")
-        + ".",
+        f"({size / 1024**2:.2f} MB): " + common.verdict(size < 5 * 1024**2 and median < 10) + ".",
     ]
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    common.write_report(args.output, "\n".join(lines) + "\n")
+    row = {"demo_wall_s": demo_wall, "rebuild_s": times, "size_bytes": size, "svg": n_svg}
+    meta = {"command": command, "started": started, "load": load}
+    common.write_raw(common.raw_path(args.output), meta, [{**row, "timings": run["timings"]}])
     return 0
 
 

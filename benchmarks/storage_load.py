@@ -32,12 +32,9 @@ Run ``python benchmarks/storage_load.py`` (``--quick`` for 1,000 trials). Result
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
-import platform
-import shlex
 import statistics
 import subprocess
 import sys
@@ -45,6 +42,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+import _common as common
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUTPUT = HERE / "results" / "storage_load.md"
@@ -188,20 +187,27 @@ def run_once(library: str, kind: str, n: int, server: str | None, rep: int) -> d
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = common.argument_parser(
+        __doc__.splitlines()[0],
+        DEFAULT_OUTPUT,
+        "1,000 trials, 1 repetition (SQLite only when no PostgreSQL URL is given)",
+    )
     parser.add_argument("--n-trials", type=int, default=10_000)
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--storages", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--postgres-url", default=os.environ.get("AUTOXAI_POSTGRES_URL"))
-    parser.add_argument("--quick", action="store_true", help="1,000 trials, 1 repetition")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
     if args.quick:
         args.n_trials, args.reps = 1000, 1
+        if not args.postgres_url and "postgresql" in args.storages:
+            args.storages = [k for k in args.storages if k != "postgresql"]
+            print("--quick without a PostgreSQL URL: SQLite only", file=sys.stderr)
     if "postgresql" in args.storages and not args.postgres_url:
         parser.error("postgresql needs --postgres-url or $AUTOXAI_POSTGRES_URL")
 
-    began = time.time()
+    command = common.command_line("storage_load.py", argv)
+    started = dt.datetime.now(dt.timezone.utc)
+    meter = common.LoadMeter()
     results: dict[tuple[str, str], list[dict]] = {}
     for kind in args.storages:
         for rep in range(args.reps):
@@ -210,7 +216,11 @@ def main(argv=None) -> int:
                 result = run_once(library, kind, args.n_trials, args.postgres_url, rep)
                 results.setdefault((kind, library), []).append(result)
                 print(kind, library, rep, json.dumps(result), flush=True)
-    write(args, results, time.time() - began)
+    load = meter.stop()
+    write(args, results, command, started, load)
+    rows = [{"storage": k, "library": lib, **r} for (k, lib), rs in results.items() for r in rs]
+    meta = {"command": command, "started": started, "load": load}
+    common.write_raw(common.raw_path(args.output), meta, rows)
     return 0
 
 
@@ -219,21 +229,12 @@ def _median(rows: list[dict], key: str) -> float | None:
     return statistics.median(values) if values else None
 
 
-def write(args, results, seconds: float) -> None:
-    import optuna
-    import sqlalchemy
-
-    import autoxai
-
+def write(args, results, command: str, started: dt.datetime, load: common.Load) -> None:
     lines = [
         "# Storage under load: two drivers on one study, autoxai vs Optuna",
         "",
-        f"- date: {dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')} "
-        f"(whole run {seconds:.0f} s)",
-        f"- nproc: {os.cpu_count()}; machine: {platform.platform()}",
-        f"- python {platform.python_version()}, autoxai {autoxai.__version__}, optuna "
-        f"{optuna.__version__}, SQLAlchemy {sqlalchemy.__version__}",
-        f"- command: `{shlex.join(['python', 'benchmarks/storage_load.py', *sys.argv[1:]])}`",
+        f"- date: {started.isoformat(timespec='seconds')} (whole run {load.seconds:.0f} s)",
+        *common.provenance_lines(command, load, ("optuna", "sqlalchemy", "psycopg")),
         "",
         f"{args.n_trials} trials of a free objective (`x ** 2`, 4 parameters, random "
         f"sampler), split over 2 driver processes on one study; {args.reps} "
@@ -262,8 +263,7 @@ def write(args, results, seconds: float) -> None:
             lines.append(f"- {kind}: {tps['autoxai'] / tps['optuna']:.2f}")
         else:
             lines.append(f"- {kind}: not comparable (a library did not finish)")
-    args.output.write_text("\n".join(lines) + "\n")
-    print(f"wrote {args.output}")
+    common.write_report(args.output, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -84,27 +84,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
-import os
-import platform
-import resource
-import shlex
 import statistics
-import subprocess
 import sys
 import time
-import traceback
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import lightgbm
 import numpy as np
 import pandas as pd
-import scipy
-import sklearn
 from lightgbm import LGBMClassifier
 from scipy import stats
 from sklearn.base import clone
@@ -115,7 +105,9 @@ from sklearn.inspection import permutation_importance as sk_permutation_importan
 from sklearn.metrics import r2_score, roc_auc_score
 from sklearn.model_selection import KFold, StratifiedKFold
 
+import _common as common
 import autoxai
+from _common import Load, guarded, median, orders, seconds_text, timed, verdict
 from autoxai import explain
 
 MODELS = ("A", "B", "C")
@@ -127,15 +119,8 @@ DROP_CV = 3
 EXACT = 1e-9  # "identical": largest absolute difference allowed
 SPEED_TARGET = 1.0
 MODEL_TIME_TARGET = 0.80
-QUIET_CORES = 0.2  # other processes' average CPU use below which the run counts as quiet
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "xai_global.md"
-ROOT = Path(__file__).resolve().parent.parent
+DISTS = ("scikit-learn", "lightgbm", "numpy", "pandas", "scipy")
 
 
 # -- models and data -----------------------------------------------------------------------
@@ -392,32 +377,12 @@ class Row:
         return statistics.median(self.ref) / statistics.median(self.ours)
 
 
-def timed(function: Callable[[], Any]) -> tuple[Any, float]:
-    gc.collect()
-    start = time.perf_counter()
-    result = function()
-    return result, time.perf_counter() - start
-
-
-def orders(rep: int) -> tuple[str, str]:
-    return ("ours", "ref") if rep % 2 == 0 else ("ref", "ours")
-
-
 def log(case: Case, method: str, rep: int, reps: int, side: str, seconds: float) -> None:
     print(
         f"{case.key} {method:<26} rep {rep + 1}/{reps} {side:<5} {seconds:9.3f} s",
         file=sys.stderr,
         flush=True,
     )
-
-
-def guarded(row: Row, function: Callable[[], None]) -> None:
-    """Run a section; an exception is recorded in the row (and printed), not raised."""
-    try:
-        function()
-    except Exception as exc:
-        traceback.print_exc()
-        row.error = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:400]
 
 
 def bench_permutation(case: Case, reps: int, seed: int) -> list[Row]:
@@ -675,83 +640,24 @@ BENCHES = {
 }
 
 
-# -- the machine's other load ----------------------------------------------------------------
-def busy_cpu_seconds() -> float | None:
-    """CPU seconds all processes of the machine have spent busy since boot (Linux)."""
-    try:
-        with open("/proc/stat", encoding="ascii") as f:
-            fields = [int(v) for v in f.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def own_cpu_seconds() -> float:
-    """CPU seconds of this process and its finished children."""
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
-
-
-@dataclass
-class Load:
-    """The machine's load around the run: load averages and other processes' CPU use."""
-
-    start: float
-    end: float = float("nan")
-    others: float | None = None  # average cores used by other processes during the run
-
-
-class LoadMeter:
-    def __init__(self) -> None:
-        self.load = Load(os.getloadavg()[0])
-        self.busy, self.own, self.clock = busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
-
-    def stop(self) -> Load:
-        self.load.end = os.getloadavg()[0]
-        busy, wall = busy_cpu_seconds(), time.perf_counter() - self.clock
-        if busy is not None and self.busy is not None and wall > 0:
-            own = own_cpu_seconds() - self.own
-            self.load.others = max(0.0, (busy - self.busy - own) / wall)
-        return self.load
-
-
 # -- the report ----------------------------------------------------------------------------
-def _median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def _seconds(values: list[float]) -> str:
-    if not values:
-        return "–"
-    text = f"{_median(values):.3f}"
-    return text if len(values) == 1 else f"{text} ({min(values):.3f}-{max(values):.3f})"
-
-
 def _check_text(row: Row) -> str:
     parts = []
     for name, values in row.checks.items():
         if name == "agreement":
-            parts.append(f"agreement {_median(values):.0%} (min {min(values):.0%})")
+            parts.append(f"agreement {median(values):.0%} (min {min(values):.0%})")
         else:
             parts.append(f"{name} {max(values):.2e}")
     return "; ".join(parts) or "–"
 
 
 def _fraction_text(row: Row) -> str:
-    return f"{_median(row.fraction):.0%}" if row.fraction else "–"
+    return f"{median(row.fraction):.0%}" if row.fraction else "–"
 
 
 def headline(rows: list[Row]) -> list[tuple[str, str, str, str]]:
     """(target, model, measured, verdict) for every target and check that was measured."""
     out = []
-
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "**missed**"
-
     for row in rows:
         if row.error:
             out.append((row.method, row.case, f"error: {row.error[:80]}", "**not measured**"))
@@ -765,7 +671,7 @@ def headline(rows: list[Row]) -> list[tuple[str, str, str, str]]:
                     verdict(row.ratio >= SPEED_TARGET),
                 )
             )
-            agreement = _median(row.checks["agreement"])
+            agreement = median(row.checks["agreement"])
             out.append(
                 (
                     "permutation: features within the summed 95 % half-widths (no target)",
@@ -814,7 +720,7 @@ def headline(rows: list[Row]) -> list[tuple[str, str, str, str]]:
                 )
             )
         if row.fraction and not row.method.startswith(("drop", "permutation (direction=True")):
-            share = _median(row.fraction)
+            share = median(row.fraction)
             name = row.method.split(",")[0].split(" (")[0]
             out.append(
                 (
@@ -843,60 +749,6 @@ def headline(rows: list[Row]) -> list[tuple[str, str, str, str]]:
     return sorted(out, key=rank)
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _git_commit() -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + (" (with uncommitted changes to tracked files)" if dirty else "")
-
-
-def _threads() -> str:
-    env = ", ".join(f"{v}={os.environ.get(v, '(unset)')}" for v in THREAD_VARIABLES)
-    try:
-        from threadpoolctl import threadpool_info
-
-        pools = ", ".join(
-            f"{p.get('internal_api')} {p.get('num_threads')}" for p in threadpool_info()
-        )
-    except Exception as exc:  # threadpoolctl is optional here
-        pools = f"threadpoolctl unavailable ({type(exc).__name__})"
-    return f"{env}; thread pools: {pools or 'none loaded'}"
-
-
-def machine_lines() -> list[str]:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return [
-        f"- nproc: {affinity or os.cpu_count()} (os.cpu_count: {os.cpu_count()})",
-        f"- CPU: {_cpu_name()}; {platform.platform()}",
-        f"- python: {platform.python_version()} ({platform.python_implementation()})",
-        f"- autoxai {autoxai.__version__}, scikit-learn {sklearn.__version__}, "
-        f"lightgbm {lightgbm.__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
-        f"scipy {scipy.__version__}",
-        f"- git commit: {_git_commit()}",
-        f"- threads: {_threads()}; every model and both libraries run with n_jobs=1",
-    ]
-
-
 def render(
     cases: list[Case],
     rows: list[Row],
@@ -906,18 +758,13 @@ def render(
     elapsed: float,
     load: Load,
 ) -> str:
-    if load.others is None:
-        quiet = load.start <= 0.5
-        others = "not measured (no /proc/stat)"
-    else:
-        quiet = load.others <= QUIET_CORES
-        others = f"{load.others:.2f} CPU cores on average"
     lines = [
         "# Global explanations: autoxai.explain vs scikit-learn and reference loops",
         "",
         f"- date: {started.isoformat(timespec='seconds')} (whole run {elapsed:.0f} s)",
-        *machine_lines(),
-        f"- command: `{command}`",
+        *common.provenance_lines(
+            command, load, DISTS, ["every model and both libraries run with n_jobs=1"]
+        ),
         f"- repetitions: {args.reps} (drop-column: {args.drop_reps}); "
         f"sections: {', '.join(args.sections)}; {args.rows} rows per table",
         *(
@@ -928,15 +775,6 @@ def render(
             ]
             if args.quick
             else []
-        ),
-        f"- 1-min load average: {load.start:.2f} at start, {load.end:.2f} at end (this "
-        f"single-threaded run itself adds about 1 to the end figure); other processes "
-        f"used {others} during the run"
-        + (
-            ""
-            if quiet
-            else " — **not quiet: other processes shared the CPU, so the timings (and "
-            "possibly the ratios) are affected**"
         ),
         "",
         "Times are wall seconds, median over repetitions (min-max in brackets); ratio = "
@@ -981,8 +819,9 @@ def render(
                 continue
             ratio = "–" if row.ratio is None else f"{row.ratio:.2f}"
             lines.append(
-                f"| {row.method} | {_seconds(row.ours)} | {row.reference} "
-                f"| {_seconds(row.ref)} | {ratio} | {_check_text(row)} | {_fraction_text(row)} |"
+                f"| {row.method} | {seconds_text(row.ours)} | {row.reference} "
+                f"| {seconds_text(row.ref)} | {ratio} | {_check_text(row)} "
+                f"| {_fraction_text(row)} |"
             )
         notes = [n for r in mine for n in r.notes if "\n" not in n]
         if notes:
@@ -1019,13 +858,10 @@ def render(
 
 # -- command line --------------------------------------------------------------------------
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Global explanations of autoxai vs scikit-learn and reference loops.",
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="smoke run: 500 rows, 20 trees, 2 repetitions, 1 for drop-column",
+    parser = common.argument_parser(
+        "Global explanations of autoxai vs scikit-learn and reference loops.",
+        DEFAULT_OUTPUT,
+        "smoke run: 500 rows, 20 trees, 2 repetitions, 1 for drop-column",
     )
     parser.add_argument(
         "--reps", type=int, default=None, help="repetitions (default 3; --quick: 2)"
@@ -1050,9 +886,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="methods to measure (default: all)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of data, models and methods")
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="markdown report to write"
-    )
     args = parser.parse_args(argv)
     args.reps = args.reps or (2 if args.quick else 3)
     args.drop_reps = args.drop_reps or (1 if args.quick else 2)
@@ -1066,12 +899,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    raw = sys.argv[1:] if argv is None else argv
-    command = shlex.join(["python", "benchmarks/xai_global.py", *raw])
+    command = common.command_line("xai_global.py", argv)
     warnings.filterwarnings("ignore", message=".*does not have valid feature names.*")
 
     started = dt.datetime.now().astimezone()
-    meter = LoadMeter()
+    meter = common.LoadMeter()
     clock = time.perf_counter()
     cases, rows = [], []
     for key in args.models:
@@ -1085,10 +917,9 @@ def main(argv: list[str] | None = None) -> int:
     load = meter.stop()
     report = render(cases, rows, args, command, started, elapsed, load)
 
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report, encoding="utf-8")
-    print(report)
-    print(f"written to {args.output}", file=sys.stderr)
+    common.write_report(args.output, report)
+    meta = {"command": command, "started": started, "load": asdict(load)}
+    common.write_raw(common.raw_path(args.output), meta, [asdict(r) for r in rows])
     return 0
 
 

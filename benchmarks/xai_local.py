@@ -100,12 +100,11 @@ from __future__ import annotations
 
 import os
 
+import _common as common
+from _common import THREAD_VARS
+
 # One thread for every library: set before numpy (and anything that loads BLAS/OpenMP).
-os.environ["OMP_NUM_THREADS"] = "1"
-os.environ["OPENBLAS_NUM_THREADS"] = "1"
-os.environ["MKL_NUM_THREADS"] = "1"
-os.environ["VECLIB_MAXIMUM_THREADS"] = "1"
-os.environ["NUMEXPR_NUM_THREADS"] = "1"
+os.environ.update(dict.fromkeys(THREAD_VARS, "1"))
 
 import argparse
 import dataclasses
@@ -113,26 +112,19 @@ import datetime as dt
 import gc
 import itertools
 import math
-import platform
-import shlex
-import statistics
 import sys
 import time
-import traceback
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import lightgbm
 import lime
 import lime.lime_tabular
 import numpy as np
 import pandas as pd
-import scipy
 import shap
-import sklearn
 from lightgbm import LGBMClassifier, LGBMRegressor
 from sklearn.datasets import make_classification, make_friedman1
 from sklearn.ensemble import (
@@ -147,11 +139,10 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import autoxai
+from _common import Load, guarded, median, orders, seconds_text, timed, verdict
 from autoxai import explain
 from autoxai.explain.shap._native import native_contributions
 from autoxai.explain.shap._tree import tree_shap
-from xai_global import Load, LoadMeter, _cpu_name, _git_commit, _threads, orders, timed
 
 SECTIONS = ("tree", "native", "kernel", "lime")
 TREE_RATIO_TARGET = 2.0  # ours / shap, at most
@@ -161,7 +152,7 @@ BRUTE_EXACT = 1e-8
 KERNEL_SPEED_TARGET = 2.0  # shap / ours, at least
 LIME_SPEED_TARGET = 2.0  # lime / ours, at least
 TOP_K = 5
-QUIET_CORES = 0.2
+DISTS = ("shap", "lime", "scikit-learn", "lightgbm", "numpy", "pandas", "scipy")
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "xai_local.md"
 
 
@@ -225,19 +216,6 @@ class Row:
 
     def get(self, name: str) -> list[float]:
         return self.values.get(name, [])
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def guarded(row: Row, function: Callable[[], None]) -> None:
-    """Run a measurement; an exception is recorded in the row (and printed), not raised."""
-    try:
-        function()
-    except Exception as exc:
-        traceback.print_exc()
-        row.error = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:400]
 
 
 def log(text: str) -> None:
@@ -751,15 +729,6 @@ def bench_lime(sizes: Sizes, seed: int) -> list[Row]:
 
 
 # -- the report --------------------------------------------------------------------------------
-def seconds_text(values: list[float], digits: int = 3) -> str:
-    if not values:
-        return "–"
-    text = f"{median(values):.{digits}f}"
-    if len(values) == 1:
-        return text
-    return f"{text} ({min(values):.{digits}f}-{max(values):.{digits}f})"
-
-
 def number(values: list[float], fmt: str = ".2e") -> str:
     if not values:
         return "–"
@@ -767,10 +736,6 @@ def number(values: list[float], fmt: str = ".2e") -> str:
     if len(values) == 1 or min(values) == max(values):
         return text
     return f"{text} ({format(min(values), fmt)}-{format(max(values), fmt)})"
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "**missed**"
 
 
 def headline(rows: list[Row]) -> list[tuple[str, str, str, str]]:
@@ -917,50 +882,6 @@ def headline(rows: list[Row]) -> list[tuple[str, str, str, str]]:
         return hits[0] if hits else len(order)
 
     return sorted(out, key=rank)
-
-
-def machine_lines() -> list[str]:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return [
-        f"- nproc: {affinity or os.cpu_count()} (os.cpu_count: {os.cpu_count()})",
-        f"- CPU: {_cpu_name()}; {platform.platform()}",
-        f"- python: {platform.python_version()} ({platform.python_implementation()})",
-        f"- autoxai {autoxai.__version__}, shap {shap.__version__}, lime "
-        f"{_version('lime')}, scikit-learn {sklearn.__version__}, lightgbm "
-        f"{lightgbm.__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
-        f"scipy {scipy.__version__}",
-        f"- git commit: {_git_commit()}",
-        f"- threads: {_threads()}, VECLIB_MAXIMUM_THREADS="
-        f"{os.environ.get('VECLIB_MAXIMUM_THREADS')} (all set to 1 by this script before "
-        "numpy is imported); every model has n_jobs=1",
-    ]
-
-
-def _version(package: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "unknown"
-
-
-def load_line(load: Load) -> str:
-    if load.others is None:
-        quiet, others = load.start <= 0.5, "not measured (no /proc/stat)"
-    else:
-        quiet, others = load.others <= QUIET_CORES, f"{load.others:.2f} CPU cores on average"
-    text = (
-        f"- 1-min load average: {load.start:.2f} at start, {load.end:.2f} at end (this "
-        f"single-threaded run itself adds about 1 to the end figure); other processes used "
-        f"{others} during the run"
-    )
-    if not quiet:
-        text += (
-            " — **not quiet: other processes shared the CPU, so the timings (and possibly "
-            "the ratios) are affected**"
-        )
-    return text
 
 
 def tree_table(rows: list[Row], native: bool) -> list[str]:
@@ -1143,8 +1064,12 @@ def render(
         "# Local explanations: autoxai.explain vs shap and lime",
         "",
         f"- date: {started.isoformat(timespec='seconds')} (whole run {elapsed:.0f} s)",
-        *machine_lines(),
-        f"- command: `{command}`",
+        *common.provenance_lines(
+            command,
+            load,
+            DISTS,
+            ["all set to 1 by this script before numpy is imported; every model has n_jobs=1"],
+        ),
         f"- repetitions: {args.reps} (LIME: {sizes.lime_seeds} seeds per row); sections: "
         f"{', '.join(args.sections)}",
         *(
@@ -1155,7 +1080,6 @@ def render(
             if args.quick
             else []
         ),
-        load_line(load),
         "",
         "## Headline",
         "",
@@ -1240,11 +1164,10 @@ def render(
 
 # -- command line ------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Local explanations (SHAP, LIME) of autoxai vs the shap and lime packages."
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="smoke run: tiny models and sizes, 2 repetitions"
+    parser = common.argument_parser(
+        "Local explanations (SHAP, LIME) of autoxai vs the shap and lime packages.",
+        DEFAULT_OUTPUT,
+        "smoke run: tiny models and sizes, 2 repetitions",
     )
     parser.add_argument(
         "--reps",
@@ -1268,9 +1191,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "100000; --quick: 5000)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of data, models and methods")
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="markdown report to write"
-    )
     args = parser.parse_args(argv)
     args.reps = args.reps or (2 if args.quick else 3)
     if args.reps < 1:
@@ -1285,14 +1205,13 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else Sizes()
     if args.truth_samples:
         sizes = dataclasses.replace(sizes, truth_samples=args.truth_samples)
-    raw = sys.argv[1:] if argv is None else argv
-    command = shlex.join(["python", "benchmarks/xai_local.py", *raw])
+    command = common.command_line("xai_local.py", argv)
     warnings.filterwarnings("ignore", message=".*does not have valid feature names.*")
     # autoxai computes a gradient-boosting classifier's margin on the DataFrame (see README)
     warnings.filterwarnings("ignore", message="X has feature names, but")
 
     started = dt.datetime.now().astimezone()
-    meter = LoadMeter()
+    meter = common.LoadMeter()
     clock_start = time.perf_counter()
     rows: list[Row] = []
     for section in args.sections:
@@ -1308,10 +1227,9 @@ def main(argv: list[str] | None = None) -> int:
     load = meter.stop()
     report = render(rows, args, sizes, command, started, elapsed, load)
 
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report, encoding="utf-8")
-    print(report)
-    print(f"written to {args.output}", file=sys.stderr)
+    common.write_report(args.output, report)
+    meta = {"command": command, "started": started, "load": dataclasses.asdict(load)}
+    common.write_raw(common.raw_path(args.output), meta, [dataclasses.asdict(r) for r in rows])
     failed = [r for r in rows if r.error] or [
         r
         for r in rows
