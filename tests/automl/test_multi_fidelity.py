@@ -13,10 +13,10 @@ import autoxai.automl._automl as automl_module
 from autoxai import AutoML, Categorical, Float
 from autoxai.automl._automl import _RefitReserve
 from autoxai.automl._fidelity import full_budget, rung_history
-from autoxai.metrics import get_metric
 from autoxai.automl._objective import CVObjective, read_evaluation
 from autoxai.datasets import load_penguins
 from autoxai.exceptions import InvalidParameterError
+from autoxai.metrics import get_metric
 from autoxai.schedulers import ASHA, SCHEDULERS
 from autoxai.study import TrialState, create_study
 

@@ -469,6 +469,13 @@ class ExplanationStage:
             self.model, rows, {"shap": shap, "lime": lime}, background=background,
             outputs=outputs), f"background: {len(background)} rows")  # fmt: skip
 
+    def _deletion_reserve(self) -> float:
+        """Seconds kept after drop-column for the deletion curves on their fewest rows."""
+        from autoxai.explain._faithfulness import N_DRAWS
+
+        per_row = 1 + N_DRAWS * len(GLOBAL_METHODS) * self.X.shape[1]
+        return 2 * self._cost(2, 50 * per_row)  # they may use half of what is left
+
     def _deletion_bootstrap(self, X: pd.DataFrame, y: pd.Series, n_sets: int) -> int:
         """Bootstrap resamples of the deletion curves that fit a tenth of the budget left.
 
@@ -537,7 +544,7 @@ class ExplanationStage:
             return
         one = time.perf_counter() - start
         cost = 3 * (n_features + 1) * one
-        if cost > share("drop_column_importance") * self.budget.left:
+        if cost > share("drop_column_importance") * (self.budget.left - self._deletion_reserve()):
             self._skip(
                 "drop_column_importance",
                 f"needs {3 * (n_features + 1)} refits of about {one:.2f} s each "
