@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
         "--models",
         default=None,
         help="comma-separated model families: lgbm,rf,et,linear,hgb,knn (default all of "
-        "these) and xgb (needs the xgboost extra)",
+        "these), xgb and catboost (need the xgboost and catboost extras)",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument(
