@@ -31,6 +31,7 @@ from autoxai.explain._common import check_confidence, check_n_jobs, run_tasks
 from autoxai.explain._model import Predictor, as_frame, as_predictor, encode_target, target_array
 from autoxai.explain._permutation import (
     CORRELATION_THRESHOLD,
+    Unit,
     check_groups,
     correlated_pairs,
     named_pairs,
@@ -135,16 +136,7 @@ def drop_column_importance(
     estimator, warnings = _cloneable(model)
     frame = as_frame(X)
     target = target_array(y, len(frame))
-    classification = _is_classification(estimator, target)
-    if classification and not hasattr(estimator, "predict_proba"):
-        raise ParameterTypeError(
-            f"the classifier ({type(estimator).__name__}) has no predict_proba; the scores "
-            "are computed from class probabilities (e.g. SVC(probability=True))"
-        )
-    classes = np.unique(target) if classification else None
-    task = "regression" if classes is None else ("binary" if len(classes) == 2 else "multiclass")
-    probe = Predictor(_no_call, task, _names(classes), classes, list(frame.columns))
-    scorer = get_scorer(scoring, probe)  # validates the metric against the task up front
+    classification, scorer = _task_scorer(estimator, frame, target, scoring)
     confidence = check_confidence(confidence)
     n_jobs = check_n_jobs(n_jobs)
     units = check_groups(groups, list(frame.columns))
@@ -166,14 +158,9 @@ def drop_column_importance(
     importances = (baseline[:, None] - scores[:, 1:]).T  # (n_units, n_folds)
     values, std, interval = summarise(importances, confidence, inflation=_nadeau_bengio(splits))
 
-    top = int(np.argmax(values))
-    if len(splits) > 1 and std[top] > abs(values[top]):
-        warnings.append(
-            f"The importance of {units[top][0]} (the largest, {values[top]:+.4g}) is not "
-            f"distinguishable from 0 across folds (std {std[top]:.4g} > |mean|): removing any "
-            "single column barely changes the score; the columns may be redundant (group "
-            "them) or the model may not beat a constant on this data."
-        )
+    warning = _indistinct_warning(units, values, std, len(splits))
+    if warning:
+        warnings.append(warning)
     pairs = correlated_pairs(frame, units, CORRELATION_THRESHOLD)
     if pairs:
         warnings.append(
@@ -215,6 +202,42 @@ def drop_column_importance(
         random_state=seed,
         arrays={"importances": importances},
     )
+
+
+def _task_scorer(
+    estimator: Any, frame: pd.DataFrame, target: np.ndarray, scoring: str | Callable | None
+) -> tuple[bool, Scorer]:
+    """Whether the model is a classifier, and the scorer, checked against the task up front.
+
+    Nothing is fitted yet, so a probe predictor that is never called tells
+    :func:`get_scorer` the task; a classifier must have ``predict_proba`` since the
+    scores are computed from class probabilities.
+    """
+    classification = _is_classification(estimator, target)
+    if classification and not hasattr(estimator, "predict_proba"):
+        raise ParameterTypeError(
+            f"the classifier ({type(estimator).__name__}) has no predict_proba; the scores "
+            "are computed from class probabilities (e.g. SVC(probability=True))"
+        )
+    classes = np.unique(target) if classification else None
+    task = "regression" if classes is None else ("binary" if len(classes) == 2 else "multiclass")
+    probe = Predictor(_no_call, task, _names(classes), classes, list(frame.columns))
+    return classification, get_scorer(scoring, probe)
+
+
+def _indistinct_warning(
+    units: list[Unit], values: np.ndarray, std: np.ndarray, n_folds: int
+) -> str | None:
+    """A warning when even the largest importance cannot be told from 0 across folds."""
+    top = int(np.argmax(values))
+    if n_folds > 1 and std[top] > abs(values[top]):
+        return (
+            f"The importance of {units[top][0]} (the largest, {values[top]:+.4g}) is not "
+            f"distinguishable from 0 across folds (std {std[top]:.4g} > |mean|): removing any "
+            "single column barely changes the score; the columns may be redundant (group "
+            "them) or the model may not beat a constant on this data."
+        )
+    return None
 
 
 def _nadeau_bengio(splits: list[tuple[np.ndarray, np.ndarray]]) -> float:

@@ -23,6 +23,7 @@ import time
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from autoxai._utils import RandomState, check_int
 from autoxai.exceptions import DataError
@@ -114,53 +115,20 @@ def ale(
     """
     start = time.perf_counter()
     predictor, frame = as_predictor(model, X)
-    feature = check_feature(feature, list(frame.columns))
-    if not is_numeric(frame[feature]):
-        raise DataError(
-            f"ale needs a numeric feature, but {feature!r} is {frame[feature].dtype} "
-            "(categorical): categories have no order to accumulate effects along; use "
-            f"partial_dependence(model, X, {feature!r}) instead"
-        )
+    feature = _check_numeric_feature(feature, frame)
     grid_resolution = check_int("grid_resolution", grid_resolution, minimum=1)
     frame, rows, seed = subsample(frame, max_samples, random_state)
 
     warnings: list[str] = []
-    x = frame[feature].to_numpy(dtype=float)
-    missing = np.isnan(x)
-    if missing.any():
-        warnings.append(
-            f"{int(missing.sum())} row(s) with {feature} missing were left out of the ALE"
-        )
-        frame, x = frame[~missing].reset_index(drop=True), x[~missing]
-    if len(np.unique(x)) < 2:
-        raise DataError(
-            f"feature {feature!r} takes a single value in X; ALE needs at least two to "
-            "measure a change"
-        )
-
-    edges = np.unique(np.quantile(x, np.linspace(0.0, 1.0, grid_resolution + 1)))
-    bins = _bin_of(x, edges)
-    counts = np.bincount(bins, minlength=len(edges) - 1)
-    if np.any(counts == 0):  # keep z_0 and the upper edge of every bin holding rows
-        edges = np.concatenate([edges[:1], edges[1:][counts > 0]])
-        bins = _bin_of(x, edges)
-        counts = np.bincount(bins, minlength=len(edges) - 1)
+    frame, x = _without_missing(frame, feature, warnings)
+    edges, bins, counts = _quantile_bins(x, grid_resolution)
 
     n = len(frame)
     stacked = replicate(frame, 2)
     set_column(stacked, feature, np.concatenate([edges[bins], edges[bins + 1]]))
     outputs = predictor(stacked)
     differences = outputs[n:] - outputs[:n]  # (n_rows, n_outputs)
-
-    effects = (
-        np.stack(
-            [np.bincount(bins, weights=d, minlength=len(counts)) for d in differences.T], axis=1
-        )
-        / counts[:, None]
-    )
-    accumulated = np.vstack([np.zeros((1, effects.shape[1])), np.cumsum(effects, axis=0)])
-    midpoints = (accumulated[:-1] + accumulated[1:]) / 2
-    values = (accumulated - counts @ midpoints / n).T
+    values = _centred_ale(differences, bins, counts)
 
     sparse = int(np.sum(counts < MIN_BIN_ROWS))
     if sparse:
@@ -194,6 +162,74 @@ def ale(
         random_state=seed,
         arrays=arrays,
     )
+
+
+def _check_numeric_feature(feature: str, frame: pd.DataFrame) -> str:
+    """``feature`` checked to be a numeric column of ``frame``: ALE accumulates along it."""
+    feature = check_feature(feature, list(frame.columns))
+    if not is_numeric(frame[feature]):
+        raise DataError(
+            f"ale needs a numeric feature, but {feature!r} is {frame[feature].dtype} "
+            "(categorical): categories have no order to accumulate effects along; use "
+            f"partial_dependence(model, X, {feature!r}) instead"
+        )
+    return feature
+
+
+def _without_missing(
+    frame: pd.DataFrame, feature: str, warnings: list[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows whose ``feature`` is known, and its values there (a warning if any left out).
+
+    A row with the feature missing lies in no bin; at least two distinct values must
+    remain for there to be a change to measure.
+    """
+    x = frame[feature].to_numpy(dtype=float)
+    missing = np.isnan(x)
+    if missing.any():
+        warnings.append(
+            f"{int(missing.sum())} row(s) with {feature} missing were left out of the ALE"
+        )
+        frame, x = frame[~missing].reset_index(drop=True), x[~missing]
+    if len(np.unique(x)) < 2:
+        raise DataError(
+            f"feature {feature!r} takes a single value in X; ALE needs at least two to "
+            "measure a change"
+        )
+    return frame, x
+
+
+def _quantile_bins(x: np.ndarray, grid_resolution: int) -> tuple[np.ndarray, ...]:
+    """The bin edges (distinct quantiles of ``x``), each value's bin and the rows per bin.
+
+    Coinciding quantiles are merged, and a bin holding no row is merged into the next
+    one, so every bin has rows to average over.
+    """
+    edges = np.unique(np.quantile(x, np.linspace(0.0, 1.0, grid_resolution + 1)))
+    bins = _bin_of(x, edges)
+    counts = np.bincount(bins, minlength=len(edges) - 1)
+    if np.any(counts == 0):  # keep z_0 and the upper edge of every bin holding rows
+        edges = np.concatenate([edges[:1], edges[1:][counts > 0]])
+        bins = _bin_of(x, edges)
+        counts = np.bincount(bins, minlength=len(edges) - 1)
+    return edges, bins, counts
+
+
+def _centred_ale(differences: np.ndarray, bins: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The ALE at each edge, ``(n_outputs, n_edges)``, from each row's change across its bin.
+
+    The mean change per bin is accumulated from the left and centred so that its mean
+    over the rows, the ALE taken as linear within each bin, is 0 (see :func:`ale`).
+    """
+    effects = (
+        np.stack(
+            [np.bincount(bins, weights=d, minlength=len(counts)) for d in differences.T], axis=1
+        )
+        / counts[:, None]
+    )
+    accumulated = np.vstack([np.zeros((1, effects.shape[1])), np.cumsum(effects, axis=0)])
+    midpoints = (accumulated[:-1] + accumulated[1:]) / 2
+    return (accumulated - counts @ midpoints / len(differences)).T
 
 
 def _bin_of(x: np.ndarray, edges: np.ndarray) -> np.ndarray:

@@ -187,20 +187,8 @@ def compare(
 
     scores = np.stack([_scores(name, e, feature_names, output) for name, e in zip(names, items)])
     lows = np.stack([_lows(e, feature_names, output) for e in items])
-    top = np.nanmax(np.where(np.isfinite(scores), scores, -np.inf), axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = np.where(top > 0, np.nan_to_num(scores, nan=0.0) / top, 0.0)
-    has_interval = np.isfinite(lows)
-    above_zero = has_interval & (np.nan_to_num(lows, nan=-np.inf) > 0)
-    magnitude = np.array([e.method in _MAGNITUDES for e in items])[:, None]
-    important = np.where(
-        magnitude,
-        (shares >= strong_share) & (above_zero | ~has_interval),
-        (shares >= min_share) & (above_zero | ~has_interval),
-    )
+    shares, important, strong, indistinct = _readings(scores, lows, items, min_share, strong_share)
     unimportant = ~important.any(axis=0)
-    strong = (shares >= strong_share) & above_zero
-    indistinct = has_interval & ~magnitude & ~above_zero
     disagree = strong.any(axis=0) & indistinct.any(axis=0) & ~unimportant
 
     ranked = ~unimportant
@@ -212,21 +200,8 @@ def compare(
     signs = [_signs(e, feature_names, output) for e in items]
     among = ranked if ranked.sum() >= 2 else np.ones(n_features, dtype=bool)
     k = min(top_k, max(1, int(ranked.sum())))  # the top of the features worth ranking
-    spearman = np.eye(n_methods)
-    pairs_agreement = []
-    for i, j in combinations(range(n_methods), 2):
-        metrics = agreement(
-            scores[i], scores[j], k=k, sign_a=signs[i], sign_b=signs[j], among=among
-        )
-        spearman[i, j] = spearman[j, i] = metrics["rank_correlation"]
-        pairs_agreement.append({"methods": [names[i], names[j]], "k": k} | metrics)
-    correlations = [
-        (spearman[i, j], names[i], names[j])
-        for i, j in combinations(range(n_methods), 2)
-        if np.isfinite(spearman[i, j])
-    ]
-    mean_correlation = float(np.mean([c[0] for c in correlations])) if correlations else None
-    lowest = min(correlations, key=lambda c: c[0]) if correlations else None
+    spearman, pairs_agreement = _pairwise_agreement(names, scores, signs, among, k)
+    mean_correlation, lowest = _correlation_summary(spearman, names)
 
     warnings = [
         _disagreement_sentence(feature_names[f], f, scores, lows, strong, indistinct, names, items)
@@ -278,6 +253,69 @@ def compare(
             "disagree": disagree,
         },
     )
+
+
+def _readings(
+    scores: np.ndarray,
+    lows: np.ndarray,
+    items: Sequence[Explanation],
+    min_share: float,
+    strong_share: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """How each method reads each feature, all ``(n_methods, n_features)``.
+
+    Returns the shares of each method's largest value, and whether the method calls the
+    feature important, clearly important (``strong``), or cannot tell it from 0
+    (``indistinct``: only methods with intervals that are not magnitudes can). See
+    :func:`compare` for the rules.
+    """
+    top = np.nanmax(np.where(np.isfinite(scores), scores, -np.inf), axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(top > 0, np.nan_to_num(scores, nan=0.0) / top, 0.0)
+    has_interval = np.isfinite(lows)
+    above_zero = has_interval & (np.nan_to_num(lows, nan=-np.inf) > 0)
+    magnitude = np.array([e.method in _MAGNITUDES for e in items])[:, None]
+    important = np.where(
+        magnitude,
+        (shares >= strong_share) & (above_zero | ~has_interval),
+        (shares >= min_share) & (above_zero | ~has_interval),
+    )
+    strong = (shares >= strong_share) & above_zero
+    indistinct = has_interval & ~magnitude & ~above_zero
+    return shares, important, strong, indistinct
+
+
+def _pairwise_agreement(
+    names: list[str], scores: np.ndarray, signs: list[np.ndarray | None], among: np.ndarray, k: int
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """The agreement metrics of every pair of methods, and their rank correlation matrix."""
+    n_methods = len(names)
+    spearman = np.eye(n_methods)
+    pairs_agreement = []
+    for i, j in combinations(range(n_methods), 2):
+        metrics = agreement(
+            scores[i], scores[j], k=k, sign_a=signs[i], sign_b=signs[j], among=among
+        )
+        spearman[i, j] = spearman[j, i] = metrics["rank_correlation"]
+        pairs_agreement.append({"methods": [names[i], names[j]], "k": k} | metrics)
+    return spearman, pairs_agreement
+
+
+def _correlation_summary(
+    spearman: np.ndarray, names: list[str]
+) -> tuple[float | None, tuple[float, str, str] | None]:
+    """The mean rank correlation over the pairs of methods, and the least concordant pair.
+
+    Pairs whose correlation is undefined (NaN) are left out; None when no pair is left.
+    """
+    correlations = [
+        (spearman[i, j], names[i], names[j])
+        for i, j in combinations(range(len(names)), 2)
+        if np.isfinite(spearman[i, j])
+    ]
+    mean_correlation = float(np.mean([c[0] for c in correlations])) if correlations else None
+    lowest = min(correlations, key=lambda c: c[0]) if correlations else None
+    return mean_correlation, lowest
 
 
 def explain_model(

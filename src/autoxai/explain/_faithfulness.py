@@ -48,6 +48,7 @@ AI: A causal problem", AISTATS 2020.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -58,9 +59,9 @@ from autoxai.exceptions import DataError, InvalidParameterError
 from autoxai.explain._base import Explanation
 from autoxai.explain._common import check_confidence
 from autoxai.explain._compare import _common_features, _named, _scores
-from autoxai.explain._model import as_predictor, encode_target
+from autoxai.explain._model import Predictor, as_predictor, encode_target
 from autoxai.explain._perturb import replicate
-from autoxai.explain._scoring import get_scorer
+from autoxai.explain._scoring import Scorer, get_scorer
 from autoxai.explain.shap._api import _background_frame
 
 __all__ = ["deletion_curves", "local_deletion"]
@@ -159,68 +160,30 @@ def deletion_curves(
     n_draws = check_int("n_draws", n_draws, minimum=1)
     n_bootstrap = check_int("n_bootstrap", n_bootstrap, minimum=0)
     confidence = check_confidence(confidence)
-    names, items = _named(explanations)
     features = list(frame.columns)
-    _common_features(["X", *names], [_columns_of(features), *items])
-    scores = np.stack([_scores(n, e, features, output) for n, e in zip(names, items)])
-    orders = np.stack([_order(s) for s in scores])
+    names, orders = _removal_orders(explanations, features, output)
     donors_frame = frame if background is None else _background_frame(background, frame)
     rng = np.random.default_rng(seed_from(random_state))
-    n, m = len(frame), len(features)
+    n = len(frame)
     donors = rng.integers(len(donors_frame), size=(n_draws, n))
 
     sets, index = _prefix_sets(orders)
-    stacked = replicate(frame, n_draws * len(sets))
-    donor_rows = donors_frame.iloc[np.tile(donors.ravel(), len(sets))].reset_index(drop=True)
-    _remove(stacked, donor_rows, sets, features, n_draws * n)
-    outputs = predictor(stacked).reshape(len(sets), n_draws, n, -1)
+    outputs, n_evaluations = _removed_outputs(predictor, frame, donors_frame, donors, sets)
     intact = predictor(frame)
-
-    def curves_on(rows: np.ndarray) -> np.ndarray:
-        """``L(0..M)`` per method on the rows ``rows`` (a bootstrap sample or all)."""
-        y = np.tile(target[rows], n_draws)
-        base = scorer(target[rows], intact[rows])
-        drops = np.array(
-            [base - scorer(y, outputs[s][:, rows].reshape(len(y), -1)) for s in range(len(sets))]
-        )
-        return np.concatenate([np.zeros((len(names), 1)), drops[index]], axis=1)
-
+    curves_on = partial(
+        _curves_on, target=target, intact=intact, outputs=outputs, index=index, scorer=scorer
+    )
     curves = curves_on(np.arange(n))
     area = _area(curves)
     best = int(np.argmax(area))
-    boot = np.empty((n_bootstrap, len(names)))
-    for b in range(n_bootstrap):
-        boot[b] = _area(curves_on(rng.integers(n, size=n)))
-    alpha = (1 - confidence) / 2
-    if n_bootstrap >= 2:
-        area_interval = np.quantile(boot, [alpha, 1 - alpha], axis=0)
-        leads = np.quantile(boot[:, [best]] - boot, [alpha, 1 - alpha], axis=0)
-    else:
-        area_interval = leads = np.full((2, len(names)), np.nan)
+    area_interval, leads = _bootstrap(curves_on, n, len(names), n_bootstrap, best, confidence, rng)
     others = [i for i in range(len(names)) if i != best]
     tied = [names[i] for i in others if not leads[0, i] > 0]
     clear = bool(others) and not tied
-    increments = np.zeros((len(names), m))
-    for i in range(len(names)):
-        increments[i, orders[i]] = np.diff(curves[i])
-    warnings = []
-    if curves[0, -1] <= 0:
-        warnings.append(
-            "Removing every feature does not make the model worse on these rows "
-            f"({scorer.name} drops by {curves[0, -1]:.3g}): the deletion areas say nothing "
-            "about which method to believe."
-        )
-    elif n_bootstrap < 2 and others:
-        warnings.append(
-            f"{names[best]} has the largest deletion area, but without a bootstrap "
-            f"(n_bootstrap={n_bootstrap}) its lead cannot be told from noise."
-        )
-    elif tied:
-        warnings.append(
-            f"{names[best]} has the largest deletion area, but it cannot be told from "
-            f"{', '.join(tied)} on these rows ({confidence:.0%} bootstrap interval of the "
-            "lead includes 0): their rankings are equally faithful here."
-        )
+    increments = _increments(curves, orders)
+    warnings = _deletion_warnings(
+        curves, scorer.name, names, best, bool(others), tied, n_bootstrap, confidence
+    )
     return Explanation(
         method="deletion",
         scope="global",
@@ -236,7 +199,7 @@ def deletion_curves(
             "score_intact": scorer(target, intact),
             "scoring": scorer.name,
             "n_rows": n,
-            "n_evaluations": int(len(stacked) + n),
+            "n_evaluations": n_evaluations,
             "model_seconds": predictor.model_seconds,
             "warnings": warnings,
         },
@@ -257,6 +220,136 @@ def deletion_curves(
             "methods": np.array(names, dtype=object),
         },
     )
+
+
+def _removal_orders(
+    explanations: Sequence[Explanation] | Mapping[str, Explanation],
+    features: list[str],
+    output: str | None,
+) -> tuple[list[str], np.ndarray]:
+    """The methods' names and the order each removes ``features`` in, ``(n_methods, M)``.
+
+    The explanations must explain exactly ``X``'s columns; per-output values are
+    reduced as :func:`~autoxai.explain.compare` does.
+    """
+    names, items = _named(explanations)
+    _common_features(["X", *names], [_columns_of(features), *items])
+    scores = np.stack([_scores(n, e, features, output) for n, e in zip(names, items)])
+    return names, np.stack([_order(s) for s in scores])
+
+
+def _increments(curves: np.ndarray, orders: np.ndarray) -> np.ndarray:
+    """The score drop each feature adds at its step, in column order, per method."""
+    increments = np.zeros((len(orders), orders.shape[1]))
+    for i in range(len(orders)):
+        increments[i, orders[i]] = np.diff(curves[i])
+    return increments
+
+
+def _removed_outputs(
+    predictor: Predictor,
+    frame: pd.DataFrame,
+    donors_frame: pd.DataFrame,
+    donors: np.ndarray,
+    sets: list[np.ndarray],
+) -> tuple[np.ndarray, int]:
+    """The model's outputs with each set of features removed, and the rows evaluated.
+
+    One copy of the rows per donor draw and set, its features of the set taken from the
+    donor rows ``donors`` (``(n_draws, n_rows)``), all scored in one model call: the
+    outputs have shape ``(n_sets, n_draws, n_rows, n_outputs)``. The count of evaluated
+    rows includes the intact rows, scored once more by the caller.
+    """
+    n_draws, n = donors.shape
+    stacked = replicate(frame, n_draws * len(sets))
+    donor_rows = donors_frame.iloc[np.tile(donors.ravel(), len(sets))].reset_index(drop=True)
+    _remove(stacked, donor_rows, sets, list(frame.columns), n_draws * n)
+    outputs = predictor(stacked).reshape(len(sets), n_draws, n, -1)
+    return outputs, int(len(stacked) + n)
+
+
+def _curves_on(
+    rows: np.ndarray,
+    *,
+    target: np.ndarray,
+    intact: np.ndarray,
+    outputs: np.ndarray,
+    index: np.ndarray,
+    scorer: Scorer,
+) -> np.ndarray:
+    """``L(0..M)`` per method on the rows ``rows`` (a bootstrap sample or all).
+
+    Only rescored: ``outputs`` holds the model's outputs with each set removed (see
+    :func:`_removed_outputs`) and ``index`` the set of each method and step.
+    """
+    n_sets, n_draws = outputs.shape[:2]
+    y = np.tile(target[rows], n_draws)
+    base = scorer(target[rows], intact[rows])
+    drops = np.array(
+        [base - scorer(y, outputs[s][:, rows].reshape(len(y), -1)) for s in range(n_sets)]
+    )
+    return np.concatenate([np.zeros((len(index), 1)), drops[index]], axis=1)
+
+
+def _bootstrap(
+    curves_on: Callable[[np.ndarray], np.ndarray],
+    n: int,
+    n_methods: int,
+    n_bootstrap: int,
+    best: int,
+    confidence: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile intervals of each method's area and of the best method's lead over it.
+
+    Both ``(2, n_methods)``, from ``n_bootstrap`` resamples of the ``n`` rows; NaN with
+    fewer than 2 resamples.
+    """
+    boot = np.empty((n_bootstrap, n_methods))
+    for b in range(n_bootstrap):
+        boot[b] = _area(curves_on(rng.integers(n, size=n)))
+    alpha = (1 - confidence) / 2
+    if n_bootstrap >= 2:
+        area_interval = np.quantile(boot, [alpha, 1 - alpha], axis=0)
+        leads = np.quantile(boot[:, [best]] - boot, [alpha, 1 - alpha], axis=0)
+    else:
+        area_interval = leads = np.full((2, n_methods), np.nan)
+    return area_interval, leads
+
+
+def _deletion_warnings(
+    curves: np.ndarray,
+    scoring: str,
+    names: list[str],
+    best: int,
+    others: bool,
+    tied: list[str],
+    n_bootstrap: int,
+    confidence: float,
+) -> list[str]:
+    """At most one sentence on why the largest area may not name the most faithful method.
+
+    The removals may not hurt the model at all, there may be no bootstrap to tell the
+    lead from noise, or other methods may be tied with the best.
+    """
+    if curves[0, -1] <= 0:
+        return [
+            "Removing every feature does not make the model worse on these rows "
+            f"({scoring} drops by {curves[0, -1]:.3g}): the deletion areas say nothing "
+            "about which method to believe."
+        ]
+    if n_bootstrap < 2 and others:
+        return [
+            f"{names[best]} has the largest deletion area, but without a bootstrap "
+            f"(n_bootstrap={n_bootstrap}) its lead cannot be told from noise."
+        ]
+    if tied:
+        return [
+            f"{names[best]} has the largest deletion area, but it cannot be told from "
+            f"{', '.join(tied)} on these rows ({confidence:.0%} bootstrap interval of the "
+            "lead includes 0): their rankings are equally faithful here."
+        ]
+    return []
 
 
 def local_deletion(

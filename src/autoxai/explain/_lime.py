@@ -195,21 +195,9 @@ def lime(
     True
     """
     start = time.perf_counter()
-    num_samples = check_int("num_samples", num_samples, minimum=MIN_SAMPLES)
-    stability_seeds = check_int("stability_seeds", stability_seeds, minimum=0)
-    if not isinstance(discretize, (bool, np.bool_)):
-        raise ParameterTypeError(f"discretize must be True or False, got {discretize!r}")
-    if kernel_width is not None:
-        if isinstance(kernel_width, (bool, np.bool_)) or not isinstance(
-            kernel_width, (int, float, np.number)
-        ):
-            raise ParameterTypeError(
-                f"kernel_width must be a positive number or None, got {kernel_width!r}"
-            )
-        if not (math.isfinite(kernel_width) and kernel_width > 0):
-            raise InvalidParameterError(f"kernel_width must be > 0, got {kernel_width!r}")
-    if num_features is not None:
-        num_features = check_int("num_features", num_features, minimum=1)
+    num_samples, stability_seeds, num_features = _check_options(
+        num_samples, stability_seeds, discretize, kernel_width, num_features
+    )
     seed = seed_from(random_state)
 
     predictor, frame = as_predictor(model, X_reference)
@@ -222,14 +210,7 @@ def lime(
     # All runs' samples (the main run, then the stability reruns) in one table and one call.
     n_runs = 1 + stability_seeds
     row_values = dict(zip(columns, row_frame.to_numpy(dtype=object)[0]))
-    numeric = [c for c, dtype in frame.dtypes.items() if _numeric_dtype(dtype)]
-    # The numeric columns sorted once, together (missing values sort last).
-    block = np.sort(frame[numeric].to_numpy(dtype=float), axis=0) if numeric else None
-    where = {c: j for j, c in enumerate(numeric)}
-    plans = [
-        _plan(c, block[:, where[c]] if c in where else frame[c], row_values[c], discretize)
-        for c in columns
-    ]
+    plans = _plans(frame, row_values, discretize)
     runs = [_draw(plans, num_samples, np.random.default_rng(seed))]
     runs += [_draw(plans, num_samples, np.random.default_rng([seed, k])) for k in range(1, n_runs)]
     table = _table([values for values, _ in runs], plans, frame)
@@ -246,34 +227,7 @@ def lime(
     main = fits[0]
     weights = np.stack([f.weights for f in fits])  # (n_runs, n_features)
 
-    messages: list[str] = []
-    fixed = [c for c, p in zip(columns, plans) if p.kind == "fixed"]
-    if fixed:
-        messages.append(
-            f"{len(fixed)} column(s) were not varied and got weight 0: {', '.join(fixed[:10])} "
-            "(the row's value is missing, or the reference has no usable values for them)."
-        )
-    if main.fidelity < FIDELITY_THRESHOLD:
-        messages.append(
-            f"The local linear model reproduces the model poorly around this row (weighted "
-            f"R² = {main.fidelity:.2f} < {FIDELITY_THRESHOLD}): the model is strongly "
-            "non-linear here or its features interact, so the weights are only a rough "
-            "summary. Try a smaller kernel_width, the other discretize setting, or a "
-            "global method."
-        )
-    diagnostics: dict[str, Any] = {"fidelity": main.fidelity, "n_samples": num_samples}
-    if stability_seeds > 0:
-        k = min(num_features or STABILITY_TOP_K, n_features)
-        stability = _stability(weights, k)
-        diagnostics["stability"] = stability
-        diagnostics["stability_top_k"] = k
-        if stability < STABILITY_THRESHOLD:
-            messages.append(
-                f"The top-{k} features change between random seeds (mean Jaccard overlap "
-                f"{stability:.2f} < {STABILITY_THRESHOLD} over {n_runs} runs): this "
-                "explanation is not stable; raise num_samples, or read only the largest "
-                "weights."
-            )
+    diagnostics, messages = _diagnostics(plans, columns, main, weights, num_samples, num_features)
     diagnostics["model_seconds"] = predictor.model_seconds
     diagnostics["wall_seconds"] = time.perf_counter() - start
     diagnostics["warnings"] = messages
@@ -311,6 +265,92 @@ def lime(
             "selected": main.selected,
         },
     )
+
+
+def _check_options(
+    num_samples: int,
+    stability_seeds: int,
+    discretize: bool,
+    kernel_width: float | None,
+    num_features: int | None,
+) -> tuple[int, int, int | None]:
+    """:func:`lime`'s options checked: ``num_samples``, ``stability_seeds``, ``num_features``."""
+    num_samples = check_int("num_samples", num_samples, minimum=MIN_SAMPLES)
+    stability_seeds = check_int("stability_seeds", stability_seeds, minimum=0)
+    if not isinstance(discretize, (bool, np.bool_)):
+        raise ParameterTypeError(f"discretize must be True or False, got {discretize!r}")
+    if kernel_width is not None:
+        if isinstance(kernel_width, (bool, np.bool_)) or not isinstance(
+            kernel_width, (int, float, np.number)
+        ):
+            raise ParameterTypeError(
+                f"kernel_width must be a positive number or None, got {kernel_width!r}"
+            )
+        if not (math.isfinite(kernel_width) and kernel_width > 0):
+            raise InvalidParameterError(f"kernel_width must be > 0, got {kernel_width!r}")
+    if num_features is not None:
+        num_features = check_int("num_features", num_features, minimum=1)
+    return num_samples, stability_seeds, num_features
+
+
+def _plans(frame: pd.DataFrame, row_values: dict[str, Any], discretize: bool) -> list[_Plan]:
+    """How each column is sampled and described (see :func:`_plan`), in column order.
+
+    The numeric columns are sorted once, together (missing values sort last), rather
+    than one by one.
+    """
+    numeric = [c for c, dtype in frame.dtypes.items() if _numeric_dtype(dtype)]
+    block = np.sort(frame[numeric].to_numpy(dtype=float), axis=0) if numeric else None
+    where = {c: j for j, c in enumerate(numeric)}
+    return [
+        _plan(c, block[:, where[c]] if c in where else frame[c], row_values[c], discretize)
+        for c in frame.columns
+    ]
+
+
+def _diagnostics(
+    plans: list[_Plan],
+    columns: list[str],
+    main: _Fit,
+    weights: np.ndarray,
+    num_samples: int,
+    num_features: int | None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Fidelity, stability across the runs (with reruns), and the warnings about them.
+
+    ``weights`` holds every run's weights, ``(n_runs, n_features)``; the warnings name
+    the columns not varied, a poor fidelity and an unstable top of the ranking.
+    """
+    messages: list[str] = []
+    fixed = [c for c, p in zip(columns, plans) if p.kind == "fixed"]
+    if fixed:
+        messages.append(
+            f"{len(fixed)} column(s) were not varied and got weight 0: {', '.join(fixed[:10])} "
+            "(the row's value is missing, or the reference has no usable values for them)."
+        )
+    if main.fidelity < FIDELITY_THRESHOLD:
+        messages.append(
+            f"The local linear model reproduces the model poorly around this row (weighted "
+            f"R² = {main.fidelity:.2f} < {FIDELITY_THRESHOLD}): the model is strongly "
+            "non-linear here or its features interact, so the weights are only a rough "
+            "summary. Try a smaller kernel_width, the other discretize setting, or a "
+            "global method."
+        )
+    diagnostics: dict[str, Any] = {"fidelity": main.fidelity, "n_samples": num_samples}
+    n_runs, n_features = weights.shape
+    if n_runs > 1:
+        k = min(num_features or STABILITY_TOP_K, n_features)
+        stability = _stability(weights, k)
+        diagnostics["stability"] = stability
+        diagnostics["stability_top_k"] = k
+        if stability < STABILITY_THRESHOLD:
+            messages.append(
+                f"The top-{k} features change between random seeds (mean Jaccard overlap "
+                f"{stability:.2f} < {STABILITY_THRESHOLD} over {n_runs} runs): this "
+                "explanation is not stable; raise num_samples, or read only the largest "
+                "weights."
+            )
+    return diagnostics, messages
 
 
 # -- the row and the output ----------------------------------------------------------------

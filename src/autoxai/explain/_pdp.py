@@ -204,26 +204,13 @@ def partial_dependence(
     warnings: list[str] = []
     diagnostics: dict[str, Any] = {"n_rows": n_rows}
     if len(names) == 1:
-        before = predictor.model_seconds
-        observed = predictor(frame)
-        model_seconds += predictor.model_seconds - before
-        scores = heterogeneity(individual, observed)
-        diagnostics["heterogeneity"] = [float(h) for h in scores]
-        warning = _heterogeneity_warning(names[0], scores, predictor)
+        scores, warning, seconds = _heterogeneity_of(predictor, frame, individual, names[0])
+        model_seconds += seconds
+        diagnostics["heterogeneity"] = scores
         if warning:
             warnings.append(warning)
 
-    arrays: dict[str, Any] = {
-        "grid": grids[0] if len(grids) == 1 else list(grids),
-        "average": average,
-    }
-    if kind in ("individual", "both"):
-        arrays["individual"] = individual
-    if centered:
-        anchor = individual[:, :, :1] if len(names) == 1 else individual[:, :, :1, :1]
-        arrays["centered_individual"] = individual - anchor
-    if rows is not None:
-        arrays["sample_rows"] = rows
+    arrays = _curve_arrays(grids, average, individual, kind, centered, rows)
 
     wall = time.perf_counter() - start
     diagnostics.update(
@@ -253,6 +240,45 @@ def partial_dependence(
         random_state=seed,
         arrays=arrays,
     )
+
+
+def _heterogeneity_of(
+    predictor: Predictor, frame: pd.DataFrame, individual: np.ndarray, feature: str
+) -> tuple[list[float], str, float]:
+    """One feature's ICE heterogeneity per output, its warning, and the model time spent.
+
+    The model is asked once more, for its outputs on the unmodified rows (the spread the
+    heterogeneity is measured in units of).
+    """
+    before = predictor.model_seconds
+    observed = predictor(frame)
+    seconds = predictor.model_seconds - before
+    scores = heterogeneity(individual, observed)
+    warning = _heterogeneity_warning(feature, scores, predictor)
+    return [float(h) for h in scores], warning, seconds
+
+
+def _curve_arrays(
+    grids: list[np.ndarray],
+    average: np.ndarray,
+    individual: np.ndarray,
+    kind: str,
+    centered: bool,
+    rows: np.ndarray | None,
+) -> dict[str, Any]:
+    """The result's arrays: the grid, the average and, as asked, the (centred) ICE curves."""
+    arrays: dict[str, Any] = {
+        "grid": grids[0] if len(grids) == 1 else list(grids),
+        "average": average,
+    }
+    if kind in ("individual", "both"):
+        arrays["individual"] = individual
+    if centered:
+        anchor = individual[:, :, :1] if len(grids) == 1 else individual[:, :, :1, :1]
+        arrays["centered_individual"] = individual - anchor
+    if rows is not None:
+        arrays["sample_rows"] = rows
+    return arrays
 
 
 def heterogeneity(individual: np.ndarray, observed: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -327,86 +327,43 @@ def _importance(
     if correlation_threshold is not None:
         correlation_threshold = check_fraction("correlation_threshold", correlation_threshold)
     paired = kind == "permutation" or background is None  # donors are rows of X
-    if kind == "background":
-        source = frame if background is None else _check_background(background, frame)
+    # (permutation_importance never passes a background)
+    source = frame if background is None else _check_background(background, frame)
     seed = seed_from(random_state)
     rng = np.random.default_rng(seed)
 
-    # Every random draw happens here, in a fixed order, before any fan-out.
-    n_total = len(frame)
-    n_rows = check_max_samples(max_samples, n_total)
-    if n_rows < n_total:
-        rows = np.sort(rng.choice(n_total, size=n_rows, replace=False))
-        frame = frame.iloc[rows].reset_index(drop=True)
-        target = target[rows]
-    if kind == "permutation":
-        source = frame
-        indices = [np.stack([rng.permutation(n_rows) for _ in range(n_repeats)]) for _ in units]
-    else:
-        indices = [rng.integers(0, len(source), size=(n_repeats, n_rows)) for _ in units]
-    direction_seed = int(rng.integers(2**31 - 1))
-    counts = rng.multinomial(n_rows, np.full(n_rows, 1.0 / n_rows), size=n_bootstrap)
-    if kind == "background" and paired and n_rows < n_total:  # donors index all of X
-        counts_of_donors = np.zeros((n_bootstrap, n_total), dtype=counts.dtype)
-        counts_of_donors[:, rows] = counts
-    else:
-        counts_of_donors = counts
-
+    draws = _draw_all(kind, rng, frame, target, source, paired, len(units), n_repeats,
+                      n_bootstrap, max_samples)  # fmt: skip
+    frame, target, source, n_rows = draws.frame, draws.target, draws.source, len(draws.frame)
     base_outputs = predictor(frame)
     baseline = scorer(target, base_outputs)
     shared = (predictor, frame, source, target, scorer)
-    tasks = [(columns, index) for (_, columns), index in zip(units, indices)]
-    main_seconds = predictor.model_seconds
-    results = run_tasks(_score_broken_copies, shared, tasks, n_jobs)
-    inline_seconds = predictor.model_seconds - main_seconds  # 0 when run in workers
-    scores = np.array([r[0] for r in results])  # (n_units, n_repeats)
-    importances = baseline - scores
+    results, inline_seconds = _score_units(shared, units, draws.indices, n_jobs)
+    importances = baseline - np.array([r[0] for r in results])  # (n_units, n_repeats)
     values = importances.mean(axis=1)
     std = _bootstrap_se(
-        target, base_outputs, [r[1] for r in results], indices, counts,
-        counts_of_donors if paired else None, scorer,
+        target, base_outputs, [r[1] for r in results], draws.indices, draws.counts,
+        draws.donor_counts, scorer,
     )  # fmt: skip
     interval = interval_from_se(values, std, confidence)
 
-    arrays: dict[str, Any] = {
-        "importances": importances,
-        "shuffle_std": importances.std(axis=1, ddof=1) if n_repeats > 1 else np.full_like(
-            values, np.nan),
-    }  # fmt: skip
+    arrays = _importance_arrays(importances, values, n_repeats)
     if direction:
-        arrays["direction"] = _unit_directions(predictor, frame, units, direction_seed)
+        arrays["direction"] = _unit_directions(predictor, frame, units, draws.direction_seed)
 
     pairs = correlated_pairs(frame, units, correlation_threshold)
-    warnings = [] if not pairs else [_correlation_warning(pairs, kind)]
-    trained = training_rows_warning(model, frame)
-    if trained:
-        warnings.append(trained)
+    warnings = _importance_warnings(pairs, kind, model, frame)
     model_seconds = predictor.model_seconds - inline_seconds + sum(r[2] for r in results)
-    wall = time.perf_counter() - start
-    diagnostics: dict[str, Any] = {
-        "baseline_score": baseline,
-        "scoring": scorer.name,
-        "n_rows": n_rows,
-        "correlated_pairs": pairs,
-        "model_seconds": model_seconds,
-        "wall_seconds": wall,
-        "model_time_fraction": model_seconds / wall if wall > 0 else None,
-        "warnings": warnings,
-    }
+    diagnostics = _importance_diagnostics(
+        baseline, scorer.name, n_rows, pairs, model_seconds, start, warnings
+    )
     if kind == "background":
         diagnostics["n_background_rows"] = len(source)
-    settings = {
-        "scoring": scorer.name,
-        "n_repeats": n_repeats,
-        "max_samples": max_samples,
-        "groups": None if groups is None else {k: list(v) for k, v in groups.items()},
-        "confidence": confidence,
-        "n_bootstrap": n_bootstrap,
-        "interval": "bootstrap over rows",
-    }
+    settings = _importance_settings(
+        scorer.name, n_repeats, max_samples, groups, confidence, n_bootstrap
+    )
     if kind == "permutation":
-        settings["correlation_threshold"] = correlation_threshold
-        settings["direction"] = bool(direction)
+        settings.update(correlation_threshold=correlation_threshold, direction=bool(direction))
     return Explanation(
         method=f"{kind}_importance",
         scope="global",
@@ -419,6 +376,178 @@ def _importance(
         random_state=seed,
         arrays=arrays,
     )
+
+
+class _Draws(NamedTuple):
+    """Every random draw of one importance run, made in a fixed order before any fan-out."""
+
+    frame: pd.DataFrame  # the rows scored: all of X, or a sample
+    target: np.ndarray
+    source: pd.DataFrame  # the rows replacement values are taken from
+    indices: list[np.ndarray]  # per unit, (n_repeats, n_rows) rows of source
+    direction_seed: int
+    counts: np.ndarray  # the bootstrap's count of each scored row, per draw
+    donor_counts: np.ndarray | None  # the same for the donors when they are rows of X
+
+
+def _draw_all(
+    kind: str,
+    rng: np.random.Generator,
+    frame: pd.DataFrame,
+    target: np.ndarray,
+    source: pd.DataFrame,
+    paired: bool,
+    n_units: int,
+    n_repeats: int,
+    n_bootstrap: int,
+    max_samples: Any,
+) -> _Draws:
+    """The rows, the replacements, the direction seed and the bootstrap counts, in order.
+
+    A permutation takes its replacements from the rows scored (the sample); a background
+    from ``source``, which is all of ``X`` when no background was given (``paired``).
+    """
+    n_total = len(frame)
+    frame, target, rows = _draw_rows(rng, frame, target, max_samples)
+    n_rows = len(frame)
+    if kind == "permutation":
+        source = frame
+    indices = _draw_replacements(kind, rng, n_rows, len(source), n_units, n_repeats)
+    direction_seed = int(rng.integers(2**31 - 1))
+    donors_of_x = rows if kind == "background" and paired else None  # donors index all of X
+    counts, counts_of_donors = _draw_bootstrap(rng, n_rows, n_bootstrap, donors_of_x, n_total)
+    donor_counts = counts_of_donors if paired else None
+    return _Draws(frame, target, source, indices, direction_seed, counts, donor_counts)
+
+
+def _draw_rows(
+    rng: np.random.Generator, frame: pd.DataFrame, target: np.ndarray, max_samples: Any
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
+    """The rows to score on: all, or ``max_samples`` of them drawn without replacement.
+
+    Returns the rows' frame and targets, and their sorted positions (None when all).
+    """
+    n_total = len(frame)
+    n_rows = check_max_samples(max_samples, n_total)
+    if n_rows == n_total:
+        return frame, target, None
+    rows = np.sort(rng.choice(n_total, size=n_rows, replace=False))
+    return frame.iloc[rows].reset_index(drop=True), target[rows], rows
+
+
+def _draw_replacements(
+    kind: str, rng: np.random.Generator, n_rows: int, n_source: int, n_units: int, n_repeats: int
+) -> list[np.ndarray]:
+    """Per unit, the source row each row takes its values from, ``(n_repeats, n_rows)``.
+
+    A permutation of the rows for permutation importance; draws with replacement from
+    the ``n_source`` background rows for background importance.
+    """
+    if kind == "permutation":
+        return [
+            np.stack([rng.permutation(n_rows) for _ in range(n_repeats)]) for _ in range(n_units)
+        ]
+    return [rng.integers(0, n_source, size=(n_repeats, n_rows)) for _ in range(n_units)]
+
+
+def _draw_bootstrap(
+    rng: np.random.Generator,
+    n_rows: int,
+    n_bootstrap: int,
+    rows: np.ndarray | None,
+    n_total: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The bootstrap's count of each row per draw, and the same counts of the donor rows.
+
+    When the donors are all of ``X`` but only its ``rows`` are scored, a donor's count is
+    its row's count (0 for the rows not scored); otherwise the two are the same.
+    """
+    counts = rng.multinomial(n_rows, np.full(n_rows, 1.0 / n_rows), size=n_bootstrap)
+    if rows is None:
+        return counts, counts
+    counts_of_donors = np.zeros((n_bootstrap, n_total), dtype=counts.dtype)
+    counts_of_donors[:, rows] = counts
+    return counts, counts_of_donors
+
+
+def _score_units(
+    shared: tuple[Predictor, pd.DataFrame, pd.DataFrame, np.ndarray, Scorer],
+    units: list[Unit],
+    indices: list[np.ndarray],
+    n_jobs: int,
+) -> tuple[list[tuple[list[float], np.ndarray, float]], float]:
+    """Each unit's broken copies scored (in ``n_jobs`` processes), and the model time spent
+    in this process doing it (0 when all ran in workers)."""
+    predictor = shared[0]
+    tasks = [(columns, index) for (_, columns), index in zip(units, indices)]
+    main_seconds = predictor.model_seconds
+    results = run_tasks(_score_broken_copies, shared, tasks, n_jobs)
+    return results, predictor.model_seconds - main_seconds
+
+
+def _importance_diagnostics(
+    baseline: float,
+    scoring: str,
+    n_rows: int,
+    pairs: list[list[Any]],
+    model_seconds: float,
+    start: float,
+    warnings: list[str],
+) -> dict[str, Any]:
+    """The diagnostics both importances share; the wall time runs from ``start`` to now."""
+    wall = time.perf_counter() - start
+    return {
+        "baseline_score": baseline,
+        "scoring": scoring,
+        "n_rows": n_rows,
+        "correlated_pairs": pairs,
+        "model_seconds": model_seconds,
+        "wall_seconds": wall,
+        "model_time_fraction": model_seconds / wall if wall > 0 else None,
+        "warnings": warnings,
+    }
+
+
+def _importance_settings(
+    scoring: str,
+    n_repeats: int,
+    max_samples: int | float | None,
+    groups: Mapping[str, Sequence[str]] | None,
+    confidence: float,
+    n_bootstrap: int,
+) -> dict[str, Any]:
+    """The settings both importances share, as recorded in the result."""
+    return {
+        "scoring": scoring,
+        "n_repeats": n_repeats,
+        "max_samples": max_samples,
+        "groups": None if groups is None else {k: list(v) for k, v in groups.items()},
+        "confidence": confidence,
+        "n_bootstrap": n_bootstrap,
+        "interval": "bootstrap over rows",
+    }
+
+
+def _importance_arrays(
+    importances: np.ndarray, values: np.ndarray, n_repeats: int
+) -> dict[str, Any]:
+    """Each repeat's score drop, and the spread of single repeats (NaN for one repeat)."""
+    return {
+        "importances": importances,
+        "shuffle_std": importances.std(axis=1, ddof=1) if n_repeats > 1 else np.full_like(
+            values, np.nan),
+    }  # fmt: skip
+
+
+def _importance_warnings(
+    pairs: list[list[Any]], kind: str, model: Any, frame: pd.DataFrame
+) -> list[str]:
+    """Warnings about correlated columns and about rows the model may have been fitted on."""
+    warnings = [] if not pairs else [_correlation_warning(pairs, kind)]
+    trained = training_rows_warning(model, frame)
+    if trained:
+        warnings.append(trained)
+    return warnings
 
 
 def _score_broken_copies(

@@ -190,35 +190,11 @@ def surrogate(
     predictor, frame = as_predictor(model, X)
     used = _resolve_target(target, predictor)
     n = len(frame)
-    if n < MIN_ROWS:
-        raise DataError(
-            f"a surrogate needs at least {MIN_ROWS} rows to be fitted and checked; X has {n}"
-        )
-    n_test = math.floor(test_size * n + 0.5)
-    n_train = n - n_test
-    if n_test < 2 or n_train < 2:
-        raise DataError(
-            f"test_size={test_size} leaves {n_test} held-out and {n_train} training rows "
-            f"of {n}; fitting and checking the surrogate each need at least 2 rows"
-        )
-
-    outputs = predictor(frame)
-    if not np.isfinite(outputs).all():
-        raise DataError("the model returned NaN or infinite predictions on X")
-    labels = outputs.argmax(axis=1) if predictor.is_classifier else None
-    if used == "label":
-        y = labels
-    elif used == "proba":
-        y = outputs
-    else:
-        y = outputs[:, 0]
+    n_test, n_train = _split_sizes(n, test_size)
+    y, labels = _imitated(predictor, frame, used)
 
     train, test, stratified = _split(n, n_test, labels, sk_seed)
-    numeric = [c for c in frame.columns if is_numeric(frame[c])]
-    prepared = _prepare(frame, numeric)
-    encoder = _encoder(frame.columns, numeric, scale=kind == "linear")
-    Z_train = encoder.fit_transform(prepared.iloc[train])
-    Z_test = encoder.transform(prepared.iloc[test])
+    encoder, Z_train, Z_test = _encode(frame, train, test, scale=kind == "linear")
     names, origin, dummy = _encoded_names(encoder)
     columns = list(frame.columns)
 
@@ -238,8 +214,7 @@ def surrogate(
     estimator, diagnostics, fit_warnings = fit
 
     metric = "agreement" if used == "label" else "r2"
-    fidelity = _fidelity(metric, y[test], estimator.predict(Z_test))
-    fidelity_train = _fidelity(metric, y[train], estimator.predict(Z_train))
+    fidelity, fidelity_train = _fidelities(metric, estimator, (Z_train, Z_test), y, train, test)
     diagnostics = {
         "fidelity": fidelity,
         "fidelity_metric": metric,
@@ -273,6 +248,69 @@ def surrogate(
         random_state=seed,
         arrays=arrays,
     )
+
+
+def _split_sizes(n: int, test_size: float) -> tuple[int, int]:
+    """The held-out and training row counts, ``test_size * n`` rounded half up held out.
+
+    Fitting and checking the surrogate each need at least 2 rows, and ``X`` at least
+    :data:`MIN_ROWS`.
+    """
+    if n < MIN_ROWS:
+        raise DataError(
+            f"a surrogate needs at least {MIN_ROWS} rows to be fitted and checked; X has {n}"
+        )
+    n_test = math.floor(test_size * n + 0.5)
+    n_train = n - n_test
+    if n_test < 2 or n_train < 2:
+        raise DataError(
+            f"test_size={test_size} leaves {n_test} held-out and {n_train} training rows "
+            f"of {n}; fitting and checking the surrogate each need at least 2 rows"
+        )
+    return n_test, n_train
+
+
+def _imitated(
+    predictor: Predictor, frame: pd.DataFrame, used: str
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """What the surrogate imitates (``used``: label, probabilities or prediction) on
+    ``frame``, and the model's predicted labels (None for a regressor), to stratify by."""
+    outputs = predictor(frame)
+    if not np.isfinite(outputs).all():
+        raise DataError("the model returned NaN or infinite predictions on X")
+    labels = outputs.argmax(axis=1) if predictor.is_classifier else None
+    if used == "label":
+        return labels, labels
+    if used == "proba":
+        return outputs, labels
+    return outputs[:, 0], labels
+
+
+def _encode(
+    frame: pd.DataFrame, train: np.ndarray, test: np.ndarray, *, scale: bool
+) -> tuple[Any, Any, Any]:
+    """The surrogate's encoder, fitted on the training rows, and both parts encoded."""
+    numeric = [c for c in frame.columns if is_numeric(frame[c])]
+    prepared = _prepare(frame, numeric)
+    encoder = _encoder(frame.columns, numeric, scale=scale)
+    Z_train = encoder.fit_transform(prepared.iloc[train])
+    Z_test = encoder.transform(prepared.iloc[test])
+    return encoder, Z_train, Z_test
+
+
+def _fidelities(
+    metric: str,
+    estimator: Any,
+    encoded: tuple[Any, Any],
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+) -> tuple[float, float]:
+    """How well the surrogate imitates the model on the held-out rows, and on its own."""
+    Z_train, Z_test = encoded
+    fidelity = _fidelity(metric, y[test], estimator.predict(Z_test))
+    fidelity_train = _fidelity(metric, y[train], estimator.predict(Z_train))
+    return fidelity, fidelity_train
 
 
 # -- validation ------------------------------------------------------------------------

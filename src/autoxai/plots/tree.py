@@ -70,7 +70,64 @@ def tree_drawing(surrogate: Any, *, max_depth: int = MAX_DEPTH) -> str:
     origin = [str(c) for c in np.atleast_1d(arrays.get("encoded_column", []))]
     dummy = {n for n, c in zip(encoded, origin) if n != c and " = " in n}
 
-    # Layout: leaves left to right in order, a parent above the middle of its children.
+    x, depth, cut, n_leaves = _layout(left, right, max_depth)
+    n_levels = max(depth.values()) + 1
+    classes = list(dict.fromkeys(outputs))
+    with style():
+        fig, ax = figure(min(max(4.0, 1.45 * n_leaves), 16.0), 1.05 * n_levels + 0.3)
+        ax.set_axis_off()
+        ax.set_xlim(-0.6, n_leaves - 0.4)
+        ax.set_ylim(-(n_levels - 1) - 0.5, 0.5)
+        for node in x:
+            nx, ny = x[node], -depth[node]
+            if left[node] >= 0 and node not in cut:
+                name = feature[node]
+                if name in dummy:
+                    column, category = name.split(" = ", 1)
+                    edge_left, edge_right = f"≠ {category}", f"= {category}"
+                else:
+                    column = name
+                    edge_left, edge_right = (
+                        f"≤ {_number(threshold[node])}",
+                        f"> {_number(threshold[node])}",
+                    )
+                text = f"{truncate(column, 22)}\n{samples[node]} rows"
+                face: str | tuple[float, float, float] = "#f2f2f2"
+                for child, label in ((int(left[node]), edge_left), (int(right[node]), edge_right)):
+                    _edge(ax, (nx, ny), (x[child], -depth[child]), label)
+            else:
+                prediction, cls = _leaf_text(value[node], outputs)
+                more = " …" if node in cut else ""
+                text = f"{prediction}{more}\n{samples[node]} rows"
+                face = _leaf_face(cls, classes)
+            ax.text(
+                nx,
+                ny,
+                text,
+                ha="center",
+                va="center",
+                fontsize=7,
+                bbox={
+                    "boxstyle": "round,pad=0.35",
+                    "facecolor": face,
+                    "edgecolor": "#888888",
+                    "linewidth": 0.6,
+                },
+            )
+        note = f" (cut at depth {max_depth})" if cut else ""
+        ax.set_title(f"surrogate tree{note}", loc="left")
+        return to_svg(fig, label="surrogate decision tree")
+
+
+def _layout(
+    left: np.ndarray, right: np.ndarray, max_depth: int
+) -> tuple[dict[int, float], dict[int, int], set[int], int]:
+    """Where each node is drawn: its x and depth, the splits cut at ``max_depth``, and
+    the number of leaves drawn.
+
+    Leaves (and cut splits) go left to right in order, one unit apart; a parent sits above
+    the middle of its two children. The dicts list the nodes in drawing order.
+    """
     x: dict[int, float] = {}
     depth: dict[int, int] = {}
     cut: set[int] = set()
@@ -91,86 +148,50 @@ def tree_drawing(surrogate: Any, *, max_depth: int = MAX_DEPTH) -> str:
         x[node] = (x[int(left[node])] + x[int(right[node])]) / 2
 
     place(0, 0)
-    n_leaves = int(next_leaf[0])
-    n_levels = max(depth.values()) + 1
-    classes = list(dict.fromkeys(outputs))
-    with style():
-        fig, ax = figure(min(max(4.0, 1.45 * n_leaves), 16.0), 1.05 * n_levels + 0.3)
-        ax.set_axis_off()
-        ax.set_xlim(-0.6, n_leaves - 0.4)
-        ax.set_ylim(-(n_levels - 1) - 0.5, 0.5)
-        for node in x:
-            nx, ny = x[node], -depth[node]
-            is_split = left[node] >= 0 and node not in cut
-            if is_split:
-                name = feature[node]
-                if name in dummy:
-                    column, category = name.split(" = ", 1)
-                    edge_left, edge_right = f"≠ {category}", f"= {category}"
-                else:
-                    column = name
-                    edge_left, edge_right = (
-                        f"≤ {_number(threshold[node])}",
-                        f"> {_number(threshold[node])}",
-                    )
-                text = f"{truncate(column, 22)}\n{samples[node]} rows"
-                face = "#f2f2f2"
-                for child, label in ((int(left[node]), edge_left), (int(right[node]), edge_right)):
-                    cx, cy = x[child], -depth[child]
-                    ax.annotate(
-                        "",
-                        xy=(cx, cy + 0.22),
-                        xytext=(nx, ny - 0.22),
-                        arrowprops={
-                            "arrowstyle": "-|>",
-                            "color": "#777777",
-                            "linewidth": 0.8,
-                            "shrinkA": 0,
-                            "shrinkB": 0,
-                        },
-                    )
-                    ax.text(
-                        (nx + cx) / 2,
-                        (ny + cy) / 2,
-                        truncate(label, 18),
-                        fontsize=6.5,
-                        ha="center",
-                        va="center",
-                        color="#333333",
-                        bbox={
-                            "boxstyle": "round,pad=0.15",
-                            "facecolor": "white",
-                            "edgecolor": "none",
-                        },
-                    )
-            else:
-                prediction, cls = _leaf_text(value[node], outputs)
-                more = " …" if node in cut else ""
-                text = f"{prediction}{more}\n{samples[node]} rows"
-                if cls is not None:
-                    if cls not in classes:
-                        classes.append(cls)
-                    colour = PALETTE[classes.index(cls) % len(PALETTE)]
-                    face = _tint(colour)
-                else:
-                    face = "#e3ecf7"
-            ax.text(
-                nx,
-                ny,
-                text,
-                ha="center",
-                va="center",
-                fontsize=7,
-                bbox={
-                    "boxstyle": "round,pad=0.35",
-                    "facecolor": face,
-                    "edgecolor": "#888888",
-                    "linewidth": 0.6,
-                },
-            )
-        note = f" (cut at depth {max_depth})" if cut else ""
-        ax.set_title(f"surrogate tree{note}", loc="left")
-        return to_svg(fig, label="surrogate decision tree")
+    return x, depth, cut, int(next_leaf[0])
+
+
+def _edge(ax: Any, start: tuple[float, float], end: tuple[float, float], label: str) -> None:
+    """An arrow from a split down to its child, its answer written halfway."""
+    (nx, ny), (cx, cy) = start, end
+    ax.annotate(
+        "",
+        xy=(cx, cy + 0.22),
+        xytext=(nx, ny - 0.22),
+        arrowprops={
+            "arrowstyle": "-|>",
+            "color": "#777777",
+            "linewidth": 0.8,
+            "shrinkA": 0,
+            "shrinkB": 0,
+        },
+    )
+    ax.text(
+        (nx + cx) / 2,
+        (ny + cy) / 2,
+        truncate(label, 18),
+        fontsize=6.5,
+        ha="center",
+        va="center",
+        color="#333333",
+        bbox={
+            "boxstyle": "round,pad=0.15",
+            "facecolor": "white",
+            "edgecolor": "none",
+        },
+    )
+
+
+def _leaf_face(cls: str | None, classes: list[str]) -> str | tuple[float, float, float]:
+    """A leaf's fill: a tint of its class's colour, or a neutral blue for a value.
+
+    A class not yet in ``classes`` is appended to it, so each class keeps one colour.
+    """
+    if cls is None:
+        return "#e3ecf7"
+    if cls not in classes:
+        classes.append(cls)
+    return _tint(PALETTE[classes.index(cls) % len(PALETTE)])
 
 
 def _tint(colour: str, amount: float = 0.7) -> tuple[float, float, float]:

@@ -192,18 +192,7 @@ def _extract(trees: list[tuple[Any, np.ndarray, np.ndarray]], n_out: int) -> _Le
     went_left[left[nodes]] = True
 
     leaves = np.flatnonzero(~internal)
-    # Walk every leaf up to its root at once, collecting the path's edges.
-    edge_leaf, edge_child = [], []
-    leaf_id, current = np.arange(len(leaves)), leaves
-    while current.size:
-        up = parent[current]
-        keep = up >= 0
-        leaf_id, current = leaf_id[keep], current[keep]
-        edge_leaf.append(leaf_id)
-        edge_child.append(current)
-        current = up[keep]
-    e_leaf = np.concatenate(edge_leaf)
-    e_child = np.concatenate(edge_child)
+    e_leaf, e_child = _path_edges(parent, leaves)
     e_node = parent[e_child]
     e_feature = feature[e_node]
     e_left = went_left[e_child]
@@ -252,6 +241,24 @@ def _extract(trees: list[tuple[Any, np.ndarray, np.ndarray]], n_out: int) -> _Le
         groups=groups,
         constant=constant,
     )
+
+
+def _path_edges(parent: np.ndarray, leaves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every edge on every leaf's path to its root: the leaf's index and the edge's child.
+
+    All leaves are walked up at once, one level per step (an edge is named by its lower
+    node; ``parent`` is -1 at a root).
+    """
+    edge_leaf, edge_child = [], []
+    leaf_id, current = np.arange(len(leaves)), leaves
+    while current.size:
+        up = parent[current]
+        keep = up >= 0
+        leaf_id, current = leaf_id[keep], current[keep]
+        edge_leaf.append(leaf_id)
+        edge_child.append(current)
+        current = up[keep]
+    return np.concatenate(edge_leaf), np.concatenate(edge_child)
 
 
 def _leaf_sum(leaves: _Leaves, row: np.ndarray) -> np.ndarray:
