@@ -319,3 +319,14 @@ def test_single_class_model(normal_X):
     assert tree.diagnostics["fidelity"] == 1.0
     with pytest.raises(DataError, match="one class"):
         surrogate(model, normal_X, kind="linear", random_state=0)
+
+
+def test_a_multiclass_linear_surrogate_repeats_with_its_seed():
+    from sklearn.datasets import load_iris
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    model = RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)
+    first = surrogate(model, X, kind="linear", target="label", random_state=3)
+    again = surrogate(model, X, kind="linear", target="label", random_state=3)
+    np.testing.assert_array_equal(first.values, again.values)

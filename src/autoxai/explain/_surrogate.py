@@ -210,7 +210,7 @@ def surrogate(
     if kind == "tree":
         fit = _fit_tree(Z_train, y[train], used, max_depth, sk_seed)
     else:
-        fit = _fit_linear(Z_train, y[train], used, alpha)
+        fit = _fit_linear(Z_train, y[train], used, alpha, sk_seed)
     estimator, diagnostics, fit_warnings = fit
 
     metric = "agreement" if used == "label" else "r2"
@@ -440,11 +440,13 @@ def _fit_tree(
     return tree, diagnostics, []
 
 
-def _logistic(C: float, solver: str) -> Any:
-    """An L1 LogisticRegression on any scikit-learn >= 1.4 (``penalty`` is deprecated)."""
+def _logistic(C: float, solver: str, seed: int) -> Any:
+    """An L1 LogisticRegression on any scikit-learn >= 1.4 (``penalty`` is deprecated);
+    seeded, since the saga solver visits the rows in a random order."""
     from sklearn.linear_model import LogisticRegression
 
-    options: dict[str, Any] = {"C": C, "solver": solver, "max_iter": 5000, "tol": 1e-4}
+    options: dict[str, Any] = {"C": C, "solver": solver, "max_iter": 5000, "tol": 1e-4,
+                               "random_state": seed}  # fmt: skip
     if inspect.signature(LogisticRegression).parameters["penalty"].default == "deprecated":
         options["l1_ratio"] = 1.0
     else:
@@ -453,7 +455,7 @@ def _logistic(C: float, solver: str) -> Any:
 
 
 def _fit_linear(
-    Z: np.ndarray, y: np.ndarray, used: str, alpha: float | None
+    Z: np.ndarray, y: np.ndarray, used: str, alpha: float | None, seed: int
 ) -> tuple[Any, dict[str, Any], list[str]]:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import Lasso
@@ -467,7 +469,7 @@ def _fit_linear(
             )
         alpha = LOGISTIC_ALPHA if alpha is None else alpha
         solver = "liblinear" if n_classes == 2 else "saga"
-        estimator = _logistic(1.0 / (alpha * len(Z)), solver)
+        estimator = _logistic(1.0 / (alpha * len(Z)), solver, seed)
     else:
         if alpha is None:
             spread = float(np.mean(np.std(y, axis=0)))
