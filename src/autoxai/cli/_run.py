@@ -101,7 +101,11 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
     parser.add_argument(
         "--no-explain", action="store_true", help="skip the explanations and the report"
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress (a bar on a terminal; elsewhere a line every few seconds)",
+    )
 
 
 def add_parser(sub) -> None:
