@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
 from autoxai._utils import check_int, choose, did_you_mean
+from autoxai.automl._cost import Shape, plan_models
 from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._metrics import Metric, get_metric
@@ -154,6 +155,13 @@ class AutoML(BaseEstimator):
         The refitted configurations: ``trial`` number and ensemble ``weight``.
     dataset_ : Dataset
         The data as prepared: column decisions, notes, task.
+    model_decisions_ : list of dict
+        The model families left out before the search, each with ``model`` and
+        ``reason``: k-NN beyond 100,000 training rows, and under a time budget a family
+        whose cheapest default is estimated to take more than half of it. Under a time
+        budget each configuration is also estimated before it starts, and one that
+        would not finish before the deadline is skipped: its trial is FAILED with the
+        reason ("skipped: ... estimated at ... s"). See ``autoxai.automl._cost``.
     study_ : Study
     timings_ : dict
         Seconds spent preparing, searching, ensembling and refitting.
@@ -316,11 +324,15 @@ class AutoML(BaseEstimator):
         names = self._check_params()
         dataset, y_enc, splits = self._prepare(X, y, target)
         names = [n for n in names if dataset.task in FAMILIES[n].tasks]
+        n_classes = None if self.classes_ is None else len(self.classes_)
+        shape = Shape(len(splits[0][0]), len(splits[0][1]), dataset.X.shape[1], n_classes)
+        seconds = None if end is None else end - time.time()
+        names, self.model_decisions_ = plan_models(names, dataset.task, shape, seconds=seconds)
         metric = get_metric(self.metric, dataset.task)
         workdir = Path(self.workdir) if self.workdir else Path(tempfile.mkdtemp(prefix="autoxai-"))
         objective = CVObjective(
             dataset.X, y_enc, task=dataset.task, metric=metric, schema=dataset.schema,
-            splits=splits, n_classes=None if self.classes_ is None else len(self.classes_),
+            splits=splits, n_classes=n_classes,
             random_state=self.random_state, workdir=workdir,
             deadline=None if end is None else end - 0.1 * self.time_budget,
         )  # fmt: skip

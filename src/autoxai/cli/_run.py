@@ -311,6 +311,7 @@ def _write_run_json(out, automl, data, table, notes, args, wall) -> None:
                      "n_trials": args.n_trials, "cv": args.cv, "models": args.models,
                      "seed": args.seed, "n_jobs": args.n_jobs},
         "decisions": [d.__dict__ for d in ds.decisions],
+        "model_decisions": automl.model_decisions_,
         "notes": list(notes) + list(ds.notes),
         "best": {"trial": int(best["trial"]), "model": best["model"], "params": best["params"],
                  metric_column: float(best[metric_column])},
@@ -385,6 +386,9 @@ def _print_summary(console: Console, automl, out: Path, notes) -> None:
             console.print(f"  dropped {d.column!r}: {d.reason}", markup=False, highlight=False)
         elif d.column in ds.schema.number_formats:  # text read as numbers: say how
             console.print(f"  read {d.column!r}: {d.reason}", markup=False, highlight=False)
+    for d in automl.model_decisions_:
+        console.print(f"  left out model {d['model']!r}: {d['reason']}", markup=False,
+                      highlight=False)  # fmt: skip
     for note in [*notes, *ds.notes]:
         console.print(f"  note: {note}", markup=False, highlight=False)
     metric = automl.metric_.name
