@@ -2,6 +2,7 @@
 skipped, each decision recorded. Thresholds are lowered on small tables; no timings."""
 
 import json
+import time
 
 import numpy as np
 import pandas as pd
@@ -95,3 +96,40 @@ def test_a_configuration_that_cannot_finish_in_time_is_skipped_and_says_so(table
     assert all(t.state is TrialState.COMPLETE for t in trials if t.params["model"] == "linear")
     assert set(automl.leaderboard_["model"]) == {"linear"}
     assert automl.model_decisions_ == []
+
+
+@pytest.mark.parametrize(
+    ("hard_deadline", "cells", "budget", "stops"),
+    [("auto", 1, 60, True), ("auto", 10**9, 60, False), (True, 10**9, 60, True),
+     (False, 1, 60, False), (True, 1, None, False)],
+)  # fmt: skip
+def test_hard_deadline_stops_trials_when_the_search_must_end(
+    table, monkeypatch, hard_deadline, cells, budget, stops
+):
+    from autoxai.study import Study
+
+    seen = []
+    optimize = Study.optimize
+
+    def spy(self, objective, **kwargs):
+        seen.append(kwargs["trial_deadline"])
+        kwargs["trial_deadline"] = None  # the isolation itself is tested in tests/executors
+        return optimize(self, objective, **kwargs)
+
+    monkeypatch.setattr(Study, "optimize", spy)
+    monkeypatch.setattr(_cost, "HARD_DEADLINE_CELLS", cells)
+    X, y = table
+    start = time.time()
+    AutoML(n_trials=2, time_budget=budget, cv=3, models=["linear"],
+           hard_deadline=hard_deadline).fit(X, y)  # fmt: skip
+    if stops:
+        assert start < seen[0] < time.time() + budget  # the end of the search
+    else:
+        assert seen == [None]
+
+
+def test_hard_deadline_must_be_auto_or_a_bool(table):
+    from autoxai.exceptions import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match='hard_deadline must be "auto", True or'):
+        AutoML(n_trials=2, hard_deadline=1).fit(*table)

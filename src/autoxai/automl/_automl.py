@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
 from autoxai._utils import check_int, choose, did_you_mean
+from autoxai.automl import _cost
 from autoxai.automl._cost import Shape, plan_models
 from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
@@ -122,6 +123,13 @@ class AutoML(BaseEstimator):
         process, killed at the deadline (a hung or runaway fit fails its trial instead
         of the run). Starting that process and sending it the data cost about a second
         per trial, so use it for large tables or models that may hang.
+    hard_deadline : {"auto", True, False}
+        Under a time budget, run each trial in its own process, killed when the search
+        must end, so no configuration (a k-NN predicting a million rows, a forest too
+        big for its time) can run past the budget. ``"auto"`` (default) does so for
+        tables of 2 million cells or more, where trials are long enough for the cost
+        of starting a process per trial (0.3 to 3 s) not to matter; True always, False
+        never (trials are then stopped only between cross-validation folds).
 
     Attributes
     ----------
@@ -195,6 +203,7 @@ class AutoML(BaseEstimator):
         workdir: str | Path | None = None,
         show_progress: bool = False,
         trial_timeout: float | None = None,
+        hard_deadline: str | bool = "auto",
     ) -> None:
         self.task = task
         self.metric = metric
@@ -211,6 +220,7 @@ class AutoML(BaseEstimator):
         self.workdir = workdir
         self.show_progress = show_progress
         self.trial_timeout = trial_timeout
+        self.hard_deadline = hard_deadline
 
     # -- checks -----------------------------------------------------------------------
     def _check_params(self) -> list[str]:
@@ -229,6 +239,10 @@ class AutoML(BaseEstimator):
             )
         if self.time_budget is None and self.n_trials is None:
             raise InvalidParameterError("give time_budget, n_trials or both")
+        if not (self.hard_deadline == "auto" or isinstance(self.hard_deadline, bool)):
+            raise InvalidParameterError(
+                f'hard_deadline must be "auto", True or False, got {self.hard_deadline!r}'
+            )
         names = list(DEFAULT_FAMILIES) if self.models is None else list(self.models)
         if not names:
             raise InvalidParameterError("models must name at least one model family")
@@ -428,6 +442,9 @@ class AutoML(BaseEstimator):
         if self.n_trials is not None:
             remaining = max(0, self.n_trials - study.n_finished)
         timeout = None if end is None else max(0.01, end - time.time() - reserve.estimate())
+        stop_at = None
+        if timeout is not None and self._hard_deadline(objective.X.size):
+            stop_at = time.time() + timeout  # when the search ends, every trial ends
         if remaining != 0:
             study.optimize(
                 objective,
@@ -438,7 +455,14 @@ class AutoML(BaseEstimator):
                 callbacks=callbacks,
                 show_progress=self.show_progress,
                 trial_timeout=self.trial_timeout,
+                trial_deadline=stop_at,
             )
+
+    def _hard_deadline(self, n_cells: int) -> bool:
+        """Whether trials run in a process killed at the search's end (``hard_deadline``)."""
+        if self.hard_deadline == "auto":
+            return n_cells >= _cost.HARD_DEADLINE_CELLS
+        return self.hard_deadline
 
     def _nothing_finished(self, study: Study) -> NoCompletedTrialsError:
         """The error for a search that left no configuration evaluated on all rows."""

@@ -30,6 +30,7 @@ import numpy as np
 from autoxai.automl._zoo import FAMILIES
 
 __all__ = [
+    "HARD_DEADLINE_CELLS",
     "KNN_MAX_ROWS",
     "MAX_SHARE",
     "Shape",
@@ -46,6 +47,13 @@ KNN_MAX_ROWS = 100_000
 #: A family is left out when its cheapest default would take more than this share of
 #: the search time (unless no family would be left).
 MAX_SHARE = 0.5
+
+#: Under a time budget, tables of at least this many cells (rows x columns) run each
+#: trial in a child process killed at the search's end (``AutoML(hard_deadline=
+#: "auto")``). Below it trials are short, and the child's start (0.3 to 3 s per trial,
+#: measured) would cost more of the search than a late trial can; above it a trial is
+#: a single fit (the holdout split) that nothing else could stop.
+HARD_DEADLINE_CELLS = 2_000_000
 
 #: Seconds per unit of work (see :func:`_work`), measured on a 20,000 x 20 table on one
 #: thread; the run's own evaluations correct them.

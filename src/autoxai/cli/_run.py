@@ -84,6 +84,12 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
         "its own process)",
     )
     parser.add_argument(
+        "--no-hard-deadline",
+        action="store_true",
+        help="on large tables, do not run each evaluation in its own process killed when "
+        "the search must end (saves about a second per evaluation)",
+    )
+    parser.add_argument(
         "--dask",
         default=None,
         metavar="ADDRESS",
@@ -175,6 +181,7 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
             workdir=out / "work",
             show_progress=not args.no_progress,
             trial_timeout=args.trial_timeout,
+            hard_deadline=False if args.no_hard_deadline else "auto",
         )
         started = time.time()
         automl.fit(table, target=target)
