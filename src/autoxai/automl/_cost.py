@@ -55,15 +55,18 @@ MAX_SHARE = 0.5
 #: a single fit (the holdout split) that nothing else could stop.
 HARD_DEADLINE_CELLS = 2_000_000
 
-#: Seconds per unit of work (see :func:`_work`), measured on a 20,000 x 20 table on one
-#: thread; the run's own evaluations correct them.
+#: Seconds per unit of work (see :func:`_work`) on one idle core. Measured with each
+#: family's first default on a 20,000 x 20 table on one thread, on a 2-core machine at a
+#: load average of 8.8 (about a quarter of a core for the measurement), and divided by
+#: 4: rough on purpose. Before the search they err towards keeping a family; the run's
+#: own evaluations then correct them (:func:`calibration`).
 SECONDS_PER_UNIT = {
-    "boosting": 1e-8,  # rounds x rows x columns
-    "rf": 5e-8,  # trees x rows per tree x log2(rows per tree) x columns per split
-    "et": 1.5e-8,
-    "linear": 1.5e-7,  # rows x columns x classes
-    "knn": 2.5e-10,  # test rows x training rows x columns
-    "other": 1e-8,  # rows x columns x 100: a boosting-like family without a law here
+    "boosting": 3e-9,  # rounds x rows x columns (x classes - 1)
+    "rf": 1.5e-8,  # trees x rows per tree x log2(rows per tree) x columns per split
+    "et": 4e-9,
+    "linear": 4e-8,  # rows x columns (x classes - 1)
+    "knn": 6e-11,  # test rows x training rows x columns
+    "other": 3e-9,  # rows x columns x 100: a boosting-like family without a law here
 }
 
 _ROUNDS = ("n_estimators", "max_iter", "iterations")  # the round count's name by family
