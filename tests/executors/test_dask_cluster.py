@@ -2,6 +2,7 @@
 processes on loopback (``dask scheduler``, ``dask worker --nworkers 2 --nthreads 1``),
 one of whose worker processes is killed mid-run."""
 
+import json
 import os
 import signal
 import socket
@@ -17,7 +18,7 @@ import pytest
 import autoxai
 from autoxai import Float, TrialState, tune
 
-BUDGET = 20.0  # seconds per search; two searches, so the test stays under a minute
+BUDGET = 16.0  # seconds per search; two searches, so the test stays under a minute
 WIDTH = 2
 
 
@@ -76,14 +77,14 @@ def _search(client: distributed.Client) -> tuple[autoxai.Study, float]:
 
 def _objective_closure():
     # Defined here, so cloudpickle ships it by value: the workers need not import tests.
-    # Trials of very different lengths, as in a real search: a quarter take 3 s (a
+    # Trials of very different lengths, as in a real search: 30 % take 3 s (a
     # forest), the rest 0.3 to 1 s. Holding a trial back until the one started two
     # before it is done (the reproducibility gate) would idle a worker behind each
     # slow one.
     sleep = time.sleep
 
     def objective(params):
-        sleep(3.0 if params["x"] > 0.75 else 0.3 + params["x"])
+        sleep(3.0 if params["x"] > 0.7 else 0.3 + params["x"])
         return params["x"]
 
     return objective
@@ -121,3 +122,26 @@ def test_a_killed_worker_costs_few_trials_and_no_worker_idles(cluster):
     assert _busy_fraction(calm, calm_start) >= 0.9
     print(f"trials {n_hit}/{n_calm}; busy {_busy_fraction(calm, calm_start):.3f} "
           f"undisturbed, {_busy_fraction(hit, hit_start):.3f} with the kill")  # fmt: skip
+
+
+@pytest.mark.slow
+def test_autoxai_run_on_the_cluster(cluster, tmp_path):
+    from autoxai.datasets import load_penguins
+
+    data = tmp_path / "penguins.csv"
+    load_penguins().to_csv(data, index=False)
+    out = tmp_path / "run"
+    executed = lambda dask_worker: dask_worker.state.executed_count  # noqa: E731 - by value
+    with distributed.Client(cluster) as client:
+        before = sum(client.run(executed).values())
+        done = subprocess.run(
+            [sys.executable, "-c", "from autoxai.cli import run; run()", "run", str(data),
+             "--target", "species", "--dask", cluster, "--time-budget", "12", "--cv", "3",
+             "--no-explain", "--no-progress", "--out", str(out)],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        after = sum(client.run(executed).values())
+    assert done.returncode == 0, done.stderr[-2000:]
+    run = json.loads((out / "run.json").read_text())
+    assert run["n_evaluations"] >= 2
+    assert after - before >= run["n_evaluations"]  # every trial ran on the workers
