@@ -133,3 +133,12 @@ def test_hard_deadline_must_be_auto_or_a_bool(table):
 
     with pytest.raises(InvalidParameterError, match='hard_deadline must be "auto", True or'):
         AutoML(n_trials=2, hard_deadline=1).fit(*table)
+
+
+@pytest.mark.slow
+def test_under_a_hard_deadline_trials_run_in_their_own_processes(table):
+    X, y = table
+    automl = AutoML(n_trials=3, time_budget=60, cv=3, models=["linear", "knn"],
+                    hard_deadline=True).fit(X, y)  # fmt: skip
+    assert [t.state for t in automl.study_.trials] == [TrialState.COMPLETE] * 3
+    assert automl.score(X, y) > 0.8
