@@ -144,10 +144,13 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
     from autoxai._utils import choose
     from autoxai.automl import AutoML, prepare, read_table
     from autoxai.automl._automl import SEARCHES
+    from autoxai.study._progress import still_working
 
     console = Console(stderr=False)
     choose("--search", args.search, SEARCHES)  # before anything is read or written
-    table, notes = read_table(data)
+    show = not args.no_progress
+    with still_working(f"reading {data}", enabled=show):
+        table, notes = read_table(data)
     if out.exists() and any(out.iterdir()) and not resume:
         raise AutoXAIError(
             f"output directory {str(out)!r} is not empty; use --resume to continue its run "
@@ -179,12 +182,13 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
             executor=executor,
             storage=f"sqlite:///{(out / 'study.db').resolve()}",
             workdir=out / "work",
-            show_progress=not args.no_progress,
+            show_progress=show,
             trial_timeout=args.trial_timeout,
             hard_deadline=False if args.no_hard_deadline else "auto",
         )
         started = time.time()
-        automl.fit(table, target=target)
+        with still_working("fitting (search, then refit)", enabled=show):
+            automl.fit(table, target=target)
         wall = time.time() - started
         automl.save(out / "model")
         automl.leaderboard_.drop(columns=["_loss", "_params"]).to_csv(
@@ -199,7 +203,8 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
     _print_summary(console, automl, out, notes)
     if args.no_explain:
         return 0
-    failures = _explain_and_report(console, automl, out, args)
+    with still_working("explaining", enabled=show):
+        failures = _explain_and_report(console, automl, out, args)
     if not failures:
         return 0
     listed = "; ".join(f"{name} ({error.splitlines()[0][:200]})" for name, error in failures)

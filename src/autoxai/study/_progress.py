@@ -3,15 +3,18 @@
 On a terminal, a live bar on stderr. Anywhere else (a file, a pipe, a CI log) a bar
 cannot redraw, so a plain line is written and flushed every ``LINE_EVERY`` seconds
 instead, by a thread: a trial that runs for minutes in this process still leaves a
-line every few seconds.
+line every few seconds. :func:`still_working` does the same for long work outside a
+search (reading a table, a refit), quiet while a search writes its own lines.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -23,10 +26,51 @@ from autoxai.trial import Trial, TrialState
 if TYPE_CHECKING:
     from autoxai.study._study import Study
 
-__all__ = ["LINE_EVERY", "Progress"]
+__all__ = ["LINE_EVERY", "Progress", "still_working"]
 
 #: Seconds between two progress lines when stderr is not a terminal.
 LINE_EVERY = 5.0
+
+_last_line = 0.0  # time.monotonic() of the last line written, by any writer here
+
+
+def _write(line: str) -> bool:
+    """Write and flush one line to stderr; False when stderr is gone."""
+    global _last_line
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # the reader has gone or stderr is closed
+        return False
+    _last_line = time.monotonic()
+    return True
+
+
+@contextlib.contextmanager
+def still_working(what: str, *, enabled: bool = True) -> Iterator[None]:
+    """While the block runs, and stderr is not a terminal, write ``autoxai: WHAT, N s``
+    whenever no other progress line has been written for ``LINE_EVERY`` seconds."""
+    if not enabled or sys.stderr.isatty():
+        yield
+        return
+    stopped = threading.Event()
+    start = time.monotonic()
+
+    def tick() -> None:
+        while not stopped.wait(LINE_EVERY / 5):
+            now = time.monotonic()
+            if now - max(_last_line, start) >= LINE_EVERY and not _write(
+                f"autoxai: {what}, {now - start:.0f} s"
+            ):
+                return
+
+    thread = threading.Thread(target=tick, name="autoxai-still-working", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        thread.join()
 
 
 class Progress:
@@ -113,7 +157,8 @@ class Progress:
 
     # -- without a terminal -----------------------------------------------------------
     def _write_lines(self) -> None:
-        """Until the search ends: a line every ``LINE_EVERY`` seconds, and a last one."""
+        """A line when the search starts, every ``LINE_EVERY`` seconds, and at its end."""
+        self._write_line()
         while not self._stopped.wait(LINE_EVERY):
             self._write_line()
         self._write_line()
@@ -127,10 +172,7 @@ class Progress:
             left = f", about {(self._n_trials - self._done) * elapsed / self._done:.0f} s left"
         line = (
             f"{self._study.name}: {self._trials_text()}, best {self._best_text()}, "
-            f"{elapsed:.0f} s elapsed{left}\n"
+            f"{elapsed:.0f} s elapsed{left}"
         )
-        try:
-            sys.stderr.write(line)
-            sys.stderr.flush()
-        except (OSError, ValueError):  # the reader has gone or stderr is closed: go quiet
+        if not _write(line):  # stderr is gone: go quiet
             self._stopped.set()
