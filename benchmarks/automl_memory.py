@@ -102,8 +102,11 @@ def make_table(n_rows: int, seed: int) -> pd.DataFrame:
     return df
 
 
-def run_command(cmd: list[str]) -> tuple[float, int, int, int, str]:
-    """Wall time, exit code, getrusage peak (bytes), sampled tree peak (bytes), stderr tail."""
+def run_command(cmd: list[str], limit: float | None = None) -> tuple[float, int, int, int, str]:
+    """Wall time, exit code, getrusage peak (bytes), sampled tree peak (bytes), stderr tail.
+
+    A command still running after ``limit`` seconds is killed, with its descendants.
+    """
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
@@ -120,6 +123,10 @@ def run_command(cmd: list[str]) -> tuple[float, int, int, int, str]:
                 with contextlib.suppress(psutil.NoSuchProcess):
                     total += p.memory_info().rss
             tree_peak = max(tree_peak, total)
+            if limit is not None and time.perf_counter() - start > limit:
+                for p in reversed(procs):
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        p.kill()
             time.sleep(0.1)
         wall = time.perf_counter() - start
         err.seek(0)

@@ -27,7 +27,7 @@ __all__ = ["Run", "run"]
 #: AutoML's options that :func:`run` passes on (everything else is an error).
 AUTOML_OPTIONS = ("task", "metric", "search", "n_trials", "cv", "models", "ensemble",
                   "random_state", "n_jobs", "executor", "show_progress",
-                  "trial_timeout")  # fmt: skip
+                  "trial_timeout", "hard_deadline")  # fmt: skip
 
 
 def run(
@@ -70,7 +70,7 @@ def run(
     **options
         Passed to :class:`~autoxai.AutoML`: ``task``, ``metric``, ``search``,
         ``n_trials``, ``cv``, ``models``, ``ensemble``, ``random_state``, ``n_jobs``,
-        ``executor``, ``show_progress``, ``trial_timeout``.
+        ``executor``, ``show_progress``, ``trial_timeout``, ``hard_deadline``.
 
     Returns
     -------

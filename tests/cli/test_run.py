@@ -1,4 +1,5 @@
 import json
+import re
 import signal
 import sqlite3
 import subprocess
@@ -219,3 +220,25 @@ def test_a_multi_fidelity_run_records_budgets_and_rungs(tmp_path, capsys, monkey
     board = pd.read_csv(out / "leaderboard.csv")
     assert run["n_trials"] == len(board) == int((trials["budget"] == 1.0).sum())
     assert set(board["budget"]) == {1.0}
+
+
+@pytest.mark.slow
+def test_progress_lines_arrive_while_a_run_writes_to_a_pipe(tmp_path):
+    """Neither stdout nor stderr is a terminal (as under nohup or in CI): a progress line
+    comes every few seconds, and each line is readable as soon as it is printed."""
+    command = [sys.executable, "-c", "from autoxai.cli import run; run()", "demo",
+               "--out", str(tmp_path / "run"), "--time-budget", "14", "--cv", "3",
+               "--no-explain"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)  # fmt: skip
+    try:
+        lines = [(line, process.poll() is None) for line in process.stdout]
+    finally:
+        process.kill()
+        process.wait()
+    progress = [(line, running) for line, running in lines if " trials, best " in line]
+    assert len(progress) >= 2, lines
+    assert all(running for _, running in progress)  # read while the run still ran
+    n_done = [int(re.search(r": (\d+) trials, best ", line)[1]) for line, _ in progress]
+    assert n_done == sorted(n_done) and n_done[-1] > 0
+    assert any(line.startswith("final model:") for line, _ in lines)

@@ -130,3 +130,16 @@ def test_dask_trial_timeout_ends_a_hung_objective():
     assert elapsed < 60
     states = {t.params["k"] == 3: t.state for t in study.trials}
     assert states == {True: TrialState.FAILED, False: TrialState.COMPLETE}
+
+
+def test_trial_deadline_stops_a_running_trial_and_refuses_a_late_one():
+    start = time.time()
+    study = create_study(SPACE, sampler=RandomSampler(random_state=0))
+    study.enqueue({"x": 0.5, "k": 3})  # hangs for 120 s
+    study.optimize(_hangs_when_k_is_3, n_trials=1, trial_deadline=time.time() + 2)
+    assert time.time() - start < 60  # far less than the hung trial's 120 s
+    trial = study.trials[0]
+    assert trial.state is TrialState.FAILED
+    assert trial.error.startswith("timed out: stopped at the run's deadline, after ")
+    study.optimize(_hangs_when_k_is_3, n_trials=1, trial_deadline=time.time() - 1)
+    assert study.trials[1].error == "timed out: the run's deadline had passed"

@@ -144,3 +144,24 @@ def test_under_a_timeout_a_slow_trial_does_not_idle_the_other_worker():
     study.optimize(_slow_first, timeout=4.0, n_jobs=2)
     fast = [t for t in study.trials if t.state is TrialState.COMPLETE and t.params["x"] != 0.0]
     assert len(fast) >= 5  # with the gate: 1 (trial 2 waits for the slow trial 0)
+
+
+def test_still_working_writes_a_line_while_nothing_else_does(capsys, monkeypatch):
+    from autoxai.study import _progress
+
+    monkeypatch.setattr(_progress, "LINE_EVERY", 0.2)
+    with _progress.still_working("reading big.csv"):
+        time.sleep(1.0)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and all(line.startswith("autoxai: reading big.csv, ") for line in lines)
+
+
+def test_still_working_is_quiet_while_a_search_writes_its_lines(capsys, monkeypatch):
+    from autoxai.study import _progress
+
+    monkeypatch.setattr(_progress, "LINE_EVERY", 1.0)
+    with _progress.still_working("fitting"):
+        for _ in range(30):
+            _progress._write("automl: 3 trials, best 0.1, 1 s elapsed")
+            time.sleep(0.05)
+    assert "autoxai: fitting" not in capsys.readouterr().err

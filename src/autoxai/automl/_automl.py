@@ -20,7 +20,9 @@ from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
 from autoxai._utils import check_int, choose, did_you_mean
+from autoxai.automl import _cost
 from autoxai.automl._constants import AUTOML_DEADLINE_SHARE, REFIT_SLACK_SHARE, STUDY_NAME
+from autoxai.automl._cost import Shape, plan_models
 from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._fidelity import budget_text, full_budget, rung_history
@@ -150,6 +152,13 @@ class AutoML(BaseEstimator):
         process, killed at the deadline (a hung or runaway fit fails its trial instead
         of the run). Starting that process and sending it the data cost about a second
         per trial, so use it for large tables or models that may hang.
+    hard_deadline : {"auto", True, False}
+        Under a time budget, run each trial in its own process, killed when the search
+        must end, so no configuration (a k-NN predicting a million rows, a forest too
+        big for its time) can run past the budget. ``"auto"`` (default) does so for
+        tables of 2 million cells or more, where trials are long enough for the cost
+        of starting a process per trial (0.3 to 3 s) not to matter; True always, False
+        never (trials are then stopped only between cross-validation folds).
 
     Attributes
     ----------
@@ -183,6 +192,13 @@ class AutoML(BaseEstimator):
         The refitted configurations: ``trial`` number and ensemble ``weight``.
     dataset_ : Dataset
         The data as prepared: column decisions, notes, task.
+    model_decisions_ : list of dict
+        The model families left out before the search, each with ``model`` and
+        ``reason``: k-NN beyond 100,000 training rows, and under a time budget a family
+        whose cheapest default is estimated to take more than half of it. Under a time
+        budget each configuration is also estimated before it starts, and one that
+        would not finish before the deadline is skipped: its trial is FAILED with the
+        reason ("skipped: ... estimated at ... s"). See ``autoxai.automl._cost``.
     study_ : Study
     timings_ : dict
         Seconds spent preparing, searching, ensembling and refitting.
@@ -216,6 +232,7 @@ class AutoML(BaseEstimator):
         workdir: str | Path | None = None,
         show_progress: bool = False,
         trial_timeout: float | None = None,
+        hard_deadline: str | bool = "auto",
     ) -> None:
         self.task = task
         self.metric = metric
@@ -232,6 +249,7 @@ class AutoML(BaseEstimator):
         self.workdir = workdir
         self.show_progress = show_progress
         self.trial_timeout = trial_timeout
+        self.hard_deadline = hard_deadline
 
     # -- checks -----------------------------------------------------------------------
     def _check_params(self) -> list[str]:
@@ -257,6 +275,10 @@ class AutoML(BaseEstimator):
             )
         if self.time_budget is None and self.n_trials is None:
             raise InvalidParameterError("give time_budget, n_trials or both")
+        if not (self.hard_deadline == "auto" or isinstance(self.hard_deadline, bool)):
+            raise InvalidParameterError(
+                f'hard_deadline must be "auto", True or False, got {self.hard_deadline!r}'
+            )
         names = list(DEFAULT_FAMILIES) if self.models is None else list(self.models)
         if not names:
             raise InvalidParameterError("models must name at least one model family")
@@ -352,12 +374,16 @@ class AutoML(BaseEstimator):
         names = self._check_params()
         dataset, y_enc, splits = self._prepare(X, y, target)
         names = [n for n in names if dataset.task in FAMILIES[n].tasks]
+        n_classes = None if self.classes_ is None else len(self.classes_)
+        shape = Shape(len(splits[0][0]), len(splits[0][1]), dataset.X.shape[1], n_classes)
+        seconds = None if end is None else end - time.time()
+        names, self.model_decisions_ = plan_models(names, dataset.task, shape, seconds=seconds)
         metric = get_metric(self.metric, dataset.task)
         workdir = Path(self.workdir) if self.workdir else Path(tempfile.mkdtemp(prefix="autoxai-"))
         width, trial_threads, refit_threads = self._cores()
         objective = CVObjective(
             dataset.X, y_enc, task=dataset.task, metric=metric, schema=dataset.schema,
-            splits=splits, n_classes=None if self.classes_ is None else len(self.classes_),
+            splits=splits, n_classes=n_classes,
             random_state=self.random_state, workdir=workdir,
             deadline=None if end is None else end - AUTOML_DEADLINE_SHARE * self.time_budget,
             n_threads=trial_threads,
@@ -477,6 +503,9 @@ class AutoML(BaseEstimator):
         if self.n_trials is not None:
             remaining = max(0, self.n_trials - study.n_finished)
         timeout = None if end is None else max(0.01, end - time.time() - reserve.estimate())
+        stop_at = None
+        if timeout is not None and self._hard_deadline(objective.X.size):
+            stop_at = time.time() + timeout  # when the search ends, every trial ends
         if remaining != 0:
             study.optimize(
                 objective,
@@ -487,7 +516,14 @@ class AutoML(BaseEstimator):
                 callbacks=callbacks,
                 show_progress=self.show_progress,
                 trial_timeout=self.trial_timeout,
+                trial_deadline=stop_at,
             )
+
+    def _hard_deadline(self, n_cells: int) -> bool:
+        """Whether trials run in a process killed at the search's end (``hard_deadline``)."""
+        if self.hard_deadline == "auto":
+            return n_cells >= _cost.HARD_DEADLINE_CELLS
+        return self.hard_deadline
 
     def _nothing_finished(self, study: Study) -> NoCompletedTrialsError:
         """The error for a search that left no configuration evaluated on all rows."""

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from autoxai.automl._cost import Shape, calibration, fold_seconds, too_late
 from autoxai.automl._data import FeatureSchema
 from autoxai.automl._preprocess import build_pipeline
 from autoxai.automl._zoo import FAMILIES
@@ -138,6 +139,14 @@ class CVObjective:
         oof = np.full(shape, np.nan)
         losses, fit_times = [], []
         rng = np.random.default_rng(self.random_state)
+        estimate = self._fold_estimate(params, budget)
+        if self.deadline is not None:
+            name = params["model"]
+            expected = estimate * calibration(self.workdir, name)
+            reason = too_late(expected, time.time(), self.deadline, what=f"one {name} fold")
+            if reason is not None:
+                raise OutOfTime(reason)
+        fold_times = []
         for train, test in self.splits:
             # Do not start a fold that, judged by the folds before it, would end past
             # the deadline.
@@ -152,6 +161,7 @@ class CVObjective:
             pipeline.fit(self.X.iloc[train], self.y[train])
             fit_times.append(time.perf_counter() - start)
             pred = self.predict(pipeline, self.X.iloc[test])
+            fold_times.append(time.perf_counter() - start)
             oof[test] = pred
             losses.append(self.metric.loss(self.y[test], pred))
         key = _file_key(params, budget)
@@ -163,9 +173,20 @@ class CVObjective:
             "fit_time": float(np.sum(fit_times)),
             "fit_time_mean": float(np.mean(fit_times)),
             "budget": budget,  # None: the whole training folds
+            # for the cost estimates of later evaluations (see _cost.calibration)
+            "model": params["model"],
+            "estimate": estimate,
+            "seconds_per_fold": float(np.mean(fold_times)),
         }
         (self.workdir / f"{key}.json").write_text(json.dumps(stats))
         return stats["loss_mean"]
+
+    def _fold_estimate(self, params: dict[str, Any], budget: float | None) -> float:
+        """Seconds one fold of ``params`` should take, before the run's correction."""
+        train, test = self.splits[0]
+        name, hp = family_params(params)
+        n_train = len(train) if budget is None else max(2, round(budget * len(train)))
+        return fold_seconds(name, hp, Shape(n_train, len(test), self.X.shape[1], self.n_classes))
 
 
 def read_evaluation(

@@ -65,5 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    stdout is flushed at each line, also into a file or a pipe (where Python would
+    otherwise hold lines back until its buffer fills), so a log shows a run as it goes.
+    """
+    sys.stdout.reconfigure(line_buffering=True)
     sys.exit(main())

@@ -60,6 +60,7 @@ def write_search(
         "settings": settings,
         "time_plan": plan.to_dict(),
         "decisions": [d.__dict__ for d in ds.decisions],
+        "model_decisions": automl.model_decisions_,
         "notes": list(notes) + list(ds.notes),
         "best": {"trial": int(best["trial"]), "model": best["model"], "params": best["params"],
                  metric_column: float(best[metric_column])},

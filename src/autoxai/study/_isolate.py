@@ -28,17 +28,24 @@ from autoxai.study._evaluate import EvalResult, evaluate
 
 __all__ = ["evaluate_isolated"]
 
+#: The start of the ``error`` of a trial stopped at its time limit.
+TIMED_OUT = "timed out"
+
 #: Seconds a child may take to start and load the objective before the trial's clock
 #: starts; a child that takes longer is given its timeout from then on anyway.
 STARTUP_LIMIT = 120.0
 
 
-def evaluate_isolated(objective, params: dict[str, Any], given: Any, catch: bool, timeout: float):
-    """:func:`~autoxai.study._evaluate.evaluate` in a child process, at most ``timeout`` s.
+def evaluate_isolated(objective, params: dict[str, Any], given: Any, catch: bool,
+                      timeout: float | None = None, deadline: float | None = None):  # fmt: skip
+    """:func:`~autoxai.study._evaluate.evaluate` in a child process, at most ``timeout`` s
+    and no later than ``deadline`` (epoch seconds, ``time.time()``), whichever comes first.
 
-    Returns an ``EvalResult``; a child killed at the deadline, or dying by itself (a
+    Returns an ``EvalResult``; a child killed at its limit, or dying by itself (a
     crash, the out-of-memory killer), gives a FAILED result saying so.
     """
+    if deadline is not None and time.time() >= deadline:
+        return EvalResult(None, f"{TIMED_OUT}: the run's deadline had passed", 0.0)
     # sys.path first, on its own: unpickling the objective may import its module.
     payload = pickle.dumps((list(sys.path), cloudpickle.dumps((objective, params, given, catch))))
     fd, path = tempfile.mkstemp(prefix="autoxai-trial-", suffix=".pkl")
@@ -58,13 +65,12 @@ def evaluate_isolated(objective, params: dict[str, Any], given: Any, catch: bool
             if select.select([child.stdout], [], [], STARTUP_LIMIT)[0]:
                 child.stdout.read(1)
             start = time.perf_counter()
-            child.wait(timeout=timeout)
+            limit, why = _limit(timeout, deadline)
+            child.wait(timeout=limit)
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
-            return EvalResult(
-                None, f"timed out: stopped after {timeout:g} s", time.perf_counter() - start
-            )
+            return EvalResult(None, f"{TIMED_OUT}: {why}", time.perf_counter() - start)
         except BaseException:  # Ctrl-C in the parent: take the child down too
             child.kill()
             child.wait()
@@ -88,6 +94,16 @@ def evaluate_isolated(objective, params: dict[str, Any], given: Any, catch: bool
         return result
     finally:
         os.unlink(path)
+
+
+def _limit(timeout: float | None, deadline: float | None) -> tuple[float | None, str]:
+    """Seconds the child may run from now, and what to say when it is stopped."""
+    left = None if deadline is None else max(0.0, deadline - time.time())
+    if left is not None and (timeout is None or left < timeout):
+        return left, f"stopped at the run's deadline, after {left:.3g} s"
+    if timeout is None:  # neither limit: the child runs to its end
+        return None, ""
+    return timeout, f"stopped after {timeout:g} s"
 
 
 def _main(path: str) -> None:

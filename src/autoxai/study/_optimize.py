@@ -39,7 +39,9 @@ def _check_seconds(name: str, value) -> None:
         raise InvalidParameterError(f"{name} must be a number of seconds > 0, got {value!r}")
 
 
-def _check_arguments(study: Study, objective, n_trials, timeout, width, executor, trial_timeout):
+def _check_arguments(
+    study: Study, objective, n_trials, timeout, width, executor, trial_timeout, trial_deadline
+):
     if not callable(objective):
         raise InvalidParameterError(f"objective must be callable, got {objective!r}")
     if n_trials is not None:
@@ -57,10 +59,11 @@ def _check_arguments(study: Study, objective, n_trials, timeout, width, executor
             "whose objective takes a budget, for parallel workers)"
         )
     _check_seconds("trial_timeout", trial_timeout)
-    if trial_timeout is not None and study.pruner is not None:
+    _check_seconds("trial_deadline", trial_deadline)  # epoch seconds, so > 0 too
+    if (trial_timeout is not None or trial_deadline is not None) and study.pruner is not None:
         raise InvalidParameterError(
-            "trial_timeout runs each trial in its own process, where it cannot report to "
-            "a pruner: use one or the other"
+            "trial_timeout and trial_deadline run each trial in its own process, where it "
+            "cannot report to a pruner: use one or the other"
         )
 
 
@@ -76,11 +79,16 @@ def run_optimize(
     catch: bool,
     show_progress: bool,
     trial_timeout: float | None = None,
+    trial_deadline: float | None = None,
 ) -> None:
     """The loop behind :meth:`Study.optimize`; see there for the arguments."""
     width = resolve_width(n_jobs, executor)
-    _check_arguments(study, objective, n_trials, timeout, width, executor, trial_timeout)
-    run = evaluate if trial_timeout is None else partial(evaluate_isolated, timeout=trial_timeout)
+    _check_arguments(
+        study, objective, n_trials, timeout, width, executor, trial_timeout, trial_deadline
+    )
+    run = evaluate
+    if trial_timeout is not None or trial_deadline is not None:
+        run = partial(evaluate_isolated, timeout=trial_timeout, deadline=trial_deadline)
     _Driver(
         study,
         partial(run, objective),

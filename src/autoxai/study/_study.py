@@ -374,6 +374,7 @@ class Study:
         catch: bool = True,
         show_progress: bool = False,
         trial_timeout: float | None = None,
+        trial_deadline: float | None = None,
     ) -> None:
         """Run ``objective(params) -> float`` on ``n_trials`` more trials.
 
@@ -410,6 +411,11 @@ class Study:
             (about 0.3 s to start with NumPy) that is killed at the deadline, so even a
             hung objective ends: its trial is FAILED ("timed out"), and the search goes
             on. Not with a pruner.
+        trial_deadline : float, optional
+            A moment (``time.time()`` seconds) by which every trial is stopped: each
+            trial runs in its own child process, as with ``trial_timeout``, killed then
+            (FAILED, "timed out: stopped at the run's deadline"). With ``timeout``, a
+            hard end for the whole call; with both limits, the earlier one applies.
 
         Ctrl-C stops cleanly: running trials are marked FAILED ("interrupted"), finished
         ones are kept, and ``KeyboardInterrupt`` is re-raised. A trial whose worker
@@ -438,6 +444,7 @@ class Study:
             catch=catch,
             show_progress=show_progress,
             trial_timeout=trial_timeout,
+            trial_deadline=trial_deadline,
         )
 
 

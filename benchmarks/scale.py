@@ -1,0 +1,212 @@
+"""Does the time budget hold at any size? autoxai (and FLAML, AutoGluon) on large tables.
+
+What is measured
+----------------
+For each table size (100,000, 1,000,000 and 3,000,000 rows) and each budget (60 s and
+300 s), each system fits once in a child process of its own:
+
+* ``autoxai``: ``AutoML(time_budget=B).fit`` (the budget covers search and refit);
+* ``flaml``: ``flaml.AutoML().fit(time_budget=B, metric="roc_auc")``;
+* ``autogluon``: ``TabularPredictor(...).fit(presets="medium_quality", time_limit=B)``,
+  only when it imports in this Python (else the report says it was not run).
+
+The table is made here with NumPy (``--seed``): 30 numeric columns (normal; 3 with 10 %
+missing values) and one 50-level categorical column, and a binary target that depends
+non-linearly on 8 of them, with noise (the shape of issue 20's table). A held-out
+set of ``min(rows / 4, 200,000)`` rows from the same distribution gives the ROC AUC.
+Both are written to Parquet before any clock starts.
+
+Per cell: the wall time of ``fit`` (measured in the child) and of the whole child
+(start, reading the Parquet file, fit, predict), the peak memory of the child's process
+tree (the sum of RSS over the child and its descendants, sampled every 0.1 s with
+psutil; can miss short peaks) and the child's own ``ru_maxrss``, the number of trials
+(autoxai's finished trials; FLAML's configurations tried; AutoGluon's models), and the
+held-out ROC AUC. A child still running at ``3 x budget + 120 s`` is killed and the cell
+says so. The cells run one after another, never side by side; the load average is
+recorded before each.
+
+Targets (issue 20): fit wall <= 1.1 x budget + 2 s; peak memory <= 2.5 GiB at 1,000,000
+rows; memory growing at most linearly with the rows.
+
+Run ``python benchmarks/scale.py`` alone on the machine (about 1.5 hours); ``--quick``
+(20,000 rows, a 15 s budget, about a minute) checks that the script works, and writes
+``results/scale_quick.md`` instead of ``results/scale.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import resource
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from automl_memory import _version, run_command
+
+HERE = Path(__file__).resolve().parent
+N_NUMERIC, N_LEVELS = 30, 50
+
+
+def make_table(n_rows: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(rng.normal(size=(n_rows, N_NUMERIC)), columns=[f"x{i:02d}" for i in
+                                                                     range(N_NUMERIC)])  # fmt: skip
+    df["cat"] = pd.Categorical(rng.integers(0, N_LEVELS, size=n_rows).astype(str))
+    level_effect = np.random.default_rng(N_LEVELS).normal(scale=0.8, size=N_LEVELS)  # fixed
+    logit = (
+        df.x00 - 0.7 * df.x01**2 + np.sin(2 * df.x02) + 0.6 * df.x03 * df.x04
+        + 0.5 * (df.x05 > 0.5) + 0.4 * np.abs(df.x06) - 0.3 * df.x07
+        + level_effect[df["cat"].cat.codes.to_numpy()] - 0.2
+    )  # fmt: skip
+    df["y"] = (rng.uniform(size=n_rows) < 1 / (1 + np.exp(-logit))).astype(int)
+    for i in (10, 20, 29):  # missing values after the target is drawn
+        df.loc[rng.uniform(size=n_rows) < 0.1, f"x{i:02d}"] = np.nan
+    return df
+
+
+# -- one fit, in a child process ----------------------------------------------------------
+def child(system: str, train_path: str, test_path: str, budget: float, out: str) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    started = time.perf_counter()
+    train = pd.read_parquet(train_path)
+    test = pd.read_parquet(test_path)
+    X, y = train.drop(columns="y"), train["y"]
+    fit_start = time.perf_counter()
+    if system == "autoxai":
+        from autoxai import AutoML
+
+        model = AutoML(time_budget=budget, random_state=0).fit(X, y)
+        n_trials = len([t for t in model.study_.trials if t.state.name == "COMPLETE"])
+        fit_wall = time.perf_counter() - fit_start
+        proba = model.predict_proba(test.drop(columns="y"))[:, 1]
+    elif system == "flaml":
+        from flaml import AutoML as FLAML
+
+        model = FLAML()
+        model.fit(X, y, task="classification", metric="roc_auc", time_budget=budget,
+                  seed=0, verbose=0)  # fmt: skip
+        n_trials = len(model.config_history)
+        fit_wall = time.perf_counter() - fit_start
+        proba = model.predict_proba(test.drop(columns="y"))[:, 1]
+    else:
+        from autogluon.tabular import TabularPredictor
+
+        model = TabularPredictor(label="y", eval_metric="roc_auc", verbosity=0,
+                                 path=tempfile.mkdtemp(prefix="ag-")).fit(
+            train, presets="medium_quality", time_limit=budget)  # fmt: skip
+        n_trials = len(model.model_names())
+        fit_wall = time.perf_counter() - fit_start
+        proba = model.predict_proba(test.drop(columns="y"))[1].to_numpy()
+    result = {
+        "fit_wall": fit_wall,
+        "child_wall": time.perf_counter() - started,
+        "trials": n_trials,
+        "auc": float(roc_auc_score(test["y"], proba)),
+        "child_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
+    Path(out).write_text(json.dumps(result))
+
+
+# -- the grid ---------------------------------------------------------------------------
+def run_cell(system: str, train: Path, test: Path, budget: float, work: Path) -> dict:
+    out = work / f"{system}-{train.stem}-{budget:g}.json"
+    command = [sys.executable, __file__, "--child", system, str(train), str(test),
+               str(budget), str(out)]  # fmt: skip
+    load = os.getloadavg()[0]
+    wall, code, _, tree_peak, tail = run_command(command, limit=3 * budget + 120)
+    cell = {"system": system, "rows": int(train.stem.split("-")[1]), "budget": budget,
+            "load_before": round(load, 2), "process_wall": round(wall, 1), "exit": code,
+            "tree_peak_gib": round(tree_peak / 1024**3, 3)}  # fmt: skip
+    if out.exists():
+        cell.update(json.loads(out.read_text()))
+        cell["child_maxrss_gib"] = round(cell.pop("child_maxrss") / 1024**3, 3)
+    else:
+        cell["error"] = (tail.strip().splitlines() or ["killed at the limit"])[-1][:200]
+    return cell
+
+
+def _row(c: dict) -> str:
+    fit = c.get("fit_wall")
+    within = "–" if fit is None else ("yes" if fit <= 1.1 * c["budget"] + 2 else "NO")
+    auc = f"{c['auc']:.4f}" if "auc" in c else "–"
+    fields = [c["system"], f"{c['rows']:,}", f"{c['budget']:g}",
+              "–" if fit is None else f"{fit:.1f}", within, f"{c['process_wall']}",
+              f"{c['tree_peak_gib']}", f"{c.get('child_maxrss_gib', '–')}",
+              f"{c.get('trials', '–')}", auc, f"{c['load_before']}",
+              c.get("error", "")]  # fmt: skip
+    return "| " + " | ".join(fields) + " |"
+
+
+def report(cells: list[dict], args: argparse.Namespace, started: str) -> str:
+    commit = subprocess.run(["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+    lines = [
+        "# Scale: the time budget and memory on large tables",
+        "",
+        f"- date: {started}; commit {commit}",
+        f"- command: `{shlex.join([Path(sys.executable).name, *sys.argv])}`",
+        f"- nproc: {os.cpu_count()}; versions: autoxai {_version('autoxai')}, flaml "
+        f"{_version('flaml')}, autogluon {_version('autogluon.tabular')}, lightgbm "
+        f"{_version('lightgbm')}, scikit-learn {_version('scikit-learn')}",
+        f"- AutoGluon: {'run' if 'autogluon' in args.systems else 'not run (not importable)'}",
+        "",
+        "Targets: fit wall <= 1.1 x budget + 2 s; peak <= 2.5 GiB at 1,000,000 rows.",
+        "",
+        "| system | rows | budget s | fit wall s | within | process wall s | tree peak GiB "
+        "| child maxrss GiB | trials | held-out AUC | load before | note |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    lines += [_row(c) for c in cells]
+    lines += ["", "Raw cells (JSON lines):", "", "```", *map(json.dumps, cells), "```", ""]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", nargs=5, metavar=("SYSTEM", "TRAIN", "TEST", "B", "OUT"),
+                        help=argparse.SUPPRESS)  # fmt: skip
+    parser.add_argument("--quick", action="store_true", help="20,000 rows, 15 s: a smoke run")
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000, 3_000_000])
+    parser.add_argument("--budgets", type=float, nargs="+", default=[60, 300])
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    if args.child:
+        system, train, test, budget, out = args.child
+        child(system, train, test, float(budget), out)
+        return 0
+    if args.quick:
+        args.rows, args.budgets = [20_000], [15]
+    args.systems = ["autoxai", "flaml"]
+    if importlib.util.find_spec("autogluon") is not None:
+        args.systems.append("autogluon")
+    started = dt.datetime.now().isoformat(timespec="seconds")
+    cells = []
+    with tempfile.TemporaryDirectory(prefix="autoxai-scale-") as tmp:
+        work = Path(tmp)
+        for n in args.rows:
+            train, test = work / f"train-{n}.parquet", work / f"test-{n}.parquet"
+            make_table(n, args.seed).to_parquet(train)
+            make_table(min(n // 4, 200_000), args.seed + 1).to_parquet(test)
+            for budget in args.budgets:
+                for system in args.systems:
+                    cells.append(run_cell(system, train, test, budget, work))
+                    print(json.dumps(cells[-1]), flush=True)
+    name = "scale_quick.md" if args.quick else "scale.md"
+    (HERE / "results" / name).write_text(report(cells, args, started))
+    print(f"wrote {HERE / 'results' / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

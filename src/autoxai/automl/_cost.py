@@ -1,0 +1,176 @@
+"""What a configuration will cost before it starts, so a time budget holds at any size.
+
+A configuration's cost for one fold (fit on the training rows, predict the test rows)
+is estimated from the table's shape and the family's own growth law — boosting rounds
+times rows times columns, trees times rows times log(rows) times the columns a split
+looks at, test rows times training rows times columns for k-NN — times a constant per
+family measured once on a small table. The constants are rough (machines differ many
+times over); the run corrects them with its own finished evaluations: each records its
+seconds per fold beside the estimate, and the median ratio (the family's own, else all
+families') scales every later estimate.
+
+Two decisions use the estimates, and both are recorded:
+
+* before the search, :func:`plan_models` leaves out a family whose cheapest default
+  configuration would take more than ``MAX_SHARE`` of the search time, and k-NN beyond
+  ``KNN_MAX_ROWS`` training rows (each prediction scans every training row);
+* before each evaluation, :func:`too_late` says why a configuration that would not
+  finish before the run's deadline is skipped (its trial is FAILED with that reason).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autoxai.automl._zoo import FAMILIES
+
+__all__ = [
+    "HARD_DEADLINE_CELLS",
+    "KNN_MAX_ROWS",
+    "MAX_SHARE",
+    "Shape",
+    "calibration",
+    "fold_seconds",
+    "plan_models",
+    "too_late",
+]
+
+#: k-NN is left out of a run with more training rows than this (unless it is the only
+#: family): predicting scans every training row, so the cost grows with rows squared.
+KNN_MAX_ROWS = 100_000
+
+#: A family is left out when its cheapest default would take more than this share of
+#: the search time (unless no family would be left).
+MAX_SHARE = 0.5
+
+#: Under a time budget, tables of at least this many cells (rows x columns) run each
+#: trial in a child process killed at the search's end (``AutoML(hard_deadline=
+#: "auto")``). Below it trials are short, and the child's start (0.3 to 3 s per trial,
+#: measured) would cost more of the search than a late trial can; above it a trial is
+#: a single fit (the holdout split) that nothing else could stop.
+HARD_DEADLINE_CELLS = 2_000_000
+
+#: Seconds per unit of work (see :func:`_work`) on one idle core. Measured with each
+#: family's first default on a 20,000 x 20 table on one thread, on a 2-core machine at a
+#: load average of 8.8 (about a quarter of a core for the measurement), and divided by
+#: 4: rough on purpose. Before the search they err towards keeping a family; the run's
+#: own evaluations then correct them (:func:`calibration`).
+SECONDS_PER_UNIT = {
+    "boosting": 3e-9,  # rounds x rows x columns (x classes - 1)
+    "rf": 1.5e-8,  # trees x rows per tree x log2(rows per tree) x columns per split
+    "et": 4e-9,
+    "linear": 4e-8,  # rows x columns (x classes - 1)
+    "knn": 6e-11,  # test rows x training rows x columns
+    "other": 3e-9,  # rows x columns x 100: a boosting-like family without a law here
+}
+
+_ROUNDS = ("n_estimators", "max_iter", "iterations")  # the round count's name by family
+
+
+class Shape(NamedTuple):
+    """What a fold's cost depends on besides the configuration."""
+
+    n_train: int
+    n_test: int
+    n_features: int
+    n_classes: int | None  # None for regression
+
+
+def _work(name: str, hp: dict[str, Any], shape: Shape) -> tuple[str, float]:
+    """The family's cost law: which constant applies, and how many units of work."""
+    n_train, n_test, n_features, n_classes = shape
+    d = max(1, n_features)
+    if name in ("rf", "et"):
+        rows = n_train * (hp.get("max_samples") or 1.0)
+        columns = max(1.0, float(hp.get("max_features", 1.0)) * d)
+        return name, int(hp.get("n_estimators", 100)) * rows * math.log2(rows + 2) * columns
+    if name == "knn":
+        return name, float(n_test) * n_train * d
+    if name == "linear":
+        return name, float(n_train) * d * max(1, (n_classes or 2) - 1)
+    rounds = next((hp[k] for k in _ROUNDS if k in hp), None)
+    if rounds is not None:
+        return "boosting", float(rounds) * n_train * d * max(1, (n_classes or 2) - 1)
+    return "other", 100.0 * n_train * d
+
+
+def fold_seconds(name: str, hp: dict[str, Any], shape: Shape) -> float:
+    """Estimated seconds to fit family ``name`` with hyperparameters ``hp`` on
+    ``shape.n_train`` rows and predict ``shape.n_test``, on one thread, before the run's
+    correction (:func:`calibration`)."""
+    law, units = _work(name, hp, shape)
+    return SECONDS_PER_UNIT[law] * units
+
+
+def calibration(workdir: Path, name: str) -> float:
+    """How many times slower than estimated this run's finished evaluations were.
+
+    The median of their measured-to-estimated ratios: those of family ``name`` when it
+    has any, else those of every family, else 1 (nothing finished yet).
+    """
+    ratios: dict[str, list[float]] = {}
+    for path in Path(workdir).glob("*.json"):
+        try:
+            stats = json.loads(path.read_text())
+        except (OSError, ValueError):  # being written by a worker right now
+            continue
+        if stats.get("estimate") and stats.get("seconds_per_fold"):
+            ratios.setdefault(stats["model"], []).append(
+                stats["seconds_per_fold"] / stats["estimate"]
+            )
+    if name in ratios:
+        return float(np.median(ratios[name]))
+    every = [r for values in ratios.values() for r in values]
+    return float(np.median(every)) if every else 1.0
+
+
+def too_late(expected: float, now: float, deadline: float | None, *, what: str) -> str | None:
+    """Why ``what`` must not start, when ``expected`` seconds from ``now`` pass ``deadline``."""
+    if deadline is None or now + expected <= deadline:
+        return None
+    return (
+        f"skipped: {what} is estimated at {expected:.3g} s, and "
+        f"{max(0.0, deadline - now):.3g} s are left before the deadline"
+    )
+
+
+def plan_models(
+    names: list[str], task: str, shape: Shape, *, seconds: float | None
+) -> tuple[list[str], list[dict[str, str]]]:
+    """The families to search, and a decision for each left out (``model``, ``reason``).
+
+    ``seconds`` is the time for the search (None: no time budget, only the k-NN size
+    rule applies). A family is never left out when it is the last one.
+    """
+    kept, decisions = [], []
+    n_train = shape.n_train
+    for name in names:
+        reason = None
+        if name == "knn" and n_train > KNN_MAX_ROWS:
+            reason = (
+                f"{n_train:,} training rows is more than KNN_MAX_ROWS={KNN_MAX_ROWS:,}: "
+                "each prediction scans every training row"
+            )
+        elif seconds is not None:
+            every_row = n_train + shape.n_test
+            cheapest = min(
+                fold_seconds(name, hp, shape) for hp in FAMILIES[name].defaults(task, every_row)
+            )
+            if cheapest > MAX_SHARE * seconds:
+                reason = (
+                    f"its cheapest default is estimated at {cheapest:.3g} s on {n_train:,} "
+                    f"training rows x {shape.n_features} columns, more than {MAX_SHARE:g} of the "
+                    f"{seconds:.3g} s search"
+                )
+        if reason is None:
+            kept.append(name)
+        else:
+            decisions.append({"model": name, "reason": reason})
+    if not kept:  # never leave nothing: keep the first family named
+        kept.append(decisions.pop(0)["model"])
+    return kept, decisions

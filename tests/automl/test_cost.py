@@ -1,0 +1,144 @@
+"""Cost estimates before a configuration starts: families left out, configurations
+skipped, each decision recorded. Thresholds are lowered on small tables; no timings."""
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autoxai import AutoML, TrialState
+from autoxai.automl import _cost
+from autoxai.automl._cost import Shape, calibration, fold_seconds, plan_models, too_late
+
+SMALL = Shape(n_train=800, n_test=200, n_features=5, n_classes=2)
+
+
+@pytest.fixture
+def table():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(300, 5)), columns=[f"x{i}" for i in range(5)])
+    y = pd.Series((X.x0 + 0.5 * X.x1 > 0).astype(int), name="y")
+    return X, y
+
+
+def test_costs_grow_with_the_table_as_each_family_does():
+    big = SMALL._replace(n_train=8000, n_test=2000)
+    hp = {"n_estimators": 100}
+    assert fold_seconds("lgbm", hp, big) == pytest.approx(10 * fold_seconds("lgbm", hp, SMALL))
+    # k-NN scans every training row for each test row: rows squared
+    assert fold_seconds("knn", {}, big) == pytest.approx(100 * fold_seconds("knn", {}, SMALL))
+    # half the trees, half the forest
+    assert fold_seconds("rf", {"n_estimators": 50}, SMALL) == pytest.approx(
+        fold_seconds("rf", {"n_estimators": 100}, SMALL) / 2
+    )
+
+
+def test_knn_is_left_out_beyond_its_row_limit_and_the_decision_says_why(monkeypatch):
+    monkeypatch.setattr(_cost, "KNN_MAX_ROWS", 500)
+    kept, decisions = plan_models(["linear", "knn"], "binary", SMALL, seconds=None)
+    assert kept == ["linear"]
+    assert decisions == [{"model": "knn", "reason": decisions[0]["reason"]}]
+    assert "800 training rows is more than KNN_MAX_ROWS=500" in decisions[0]["reason"]
+    kept, _ = plan_models(["linear", "knn"], "binary", SMALL._replace(n_train=400), seconds=None)
+    assert kept == ["linear", "knn"]
+
+
+def test_a_family_too_slow_for_the_budget_is_left_out_but_never_the_last(monkeypatch):
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1.0)  # forests now cost hours
+    kept, decisions = plan_models(["rf", "linear"], "binary", SMALL, seconds=60)
+    assert kept == ["linear"]
+    assert [d["model"] for d in decisions] == ["rf"]
+    assert "more than 0.5 of the 60 s search" in decisions[0]["reason"]
+    kept, decisions = plan_models(["rf"], "binary", SMALL, seconds=60)
+    assert kept == ["rf"] and decisions == []
+
+
+def test_calibration_is_the_median_ratio_of_the_runs_own_evaluations(tmp_path):
+    assert calibration(tmp_path, "rf") == 1.0  # nothing finished yet
+    for i, (model, ratio) in enumerate([("rf", 2.0), ("rf", 4.0), ("rf", 30.0), ("lgbm", 0.5)]):
+        stats = {"model": model, "estimate": 0.1, "seconds_per_fold": 0.1 * ratio}
+        (tmp_path / f"{i}.json").write_text(json.dumps(stats))
+    (tmp_path / "half-written.json").write_text('{"model": "rf", "est')
+    assert calibration(tmp_path, "rf") == pytest.approx(4.0)
+    assert calibration(tmp_path, "lgbm") == pytest.approx(0.5)
+    assert calibration(tmp_path, "et") == pytest.approx(3.0)  # all families' median
+
+
+def test_too_late_names_the_estimate_and_the_time_left():
+    assert too_late(5.0, 100.0, None, what="x") is None
+    assert too_late(5.0, 100.0, 106.0, what="x") is None
+    assert too_late(5.0, 100.0, 104.0, what="one rf fold") == (
+        "skipped: one rf fold is estimated at 5 s, and 4 s are left before the deadline"
+    )
+
+
+def test_automl_records_the_families_it_left_out(table, monkeypatch):
+    monkeypatch.setattr(_cost, "KNN_MAX_ROWS", 100)
+    X, y = table
+    automl = AutoML(n_trials=4, time_budget=None, cv=3, models=["linear", "knn"]).fit(X, y)
+    assert [d["model"] for d in automl.model_decisions_] == ["knn"]
+    assert set(automl.leaderboard_["model"]) == {"linear"}
+
+
+def test_a_configuration_that_cannot_finish_in_time_is_skipped_and_says_so(table, monkeypatch):
+    monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)  # keep the family, so its trials run
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1.0)  # one fold: hours
+    X, y = table
+    automl = AutoML(n_trials=6, time_budget=120, cv=3, models=["linear", "rf"]).fit(X, y)
+    trials = automl.study_.trials
+    forests = [t for t in trials if t.params["model"] == "rf"]
+    assert forests, "the defaults include forests"
+    for t in forests:
+        assert t.state is TrialState.FAILED
+        assert "skipped: one rf fold is estimated at" in t.error
+    assert all(t.state is TrialState.COMPLETE for t in trials if t.params["model"] == "linear")
+    assert set(automl.leaderboard_["model"]) == {"linear"}
+    assert automl.model_decisions_ == []
+
+
+@pytest.mark.parametrize(
+    ("hard_deadline", "cells", "budget", "stops"),
+    [("auto", 1, 60, True), ("auto", 10**9, 60, False), (True, 10**9, 60, True),
+     (False, 1, 60, False), (True, 1, None, False)],
+)  # fmt: skip
+def test_hard_deadline_stops_trials_when_the_search_must_end(
+    table, monkeypatch, hard_deadline, cells, budget, stops
+):
+    from autoxai.study import Study
+
+    seen = []
+    optimize = Study.optimize
+
+    def spy(self, objective, **kwargs):
+        seen.append(kwargs["trial_deadline"])
+        kwargs["trial_deadline"] = None  # the isolation itself is tested in tests/executors
+        return optimize(self, objective, **kwargs)
+
+    monkeypatch.setattr(Study, "optimize", spy)
+    monkeypatch.setattr(_cost, "HARD_DEADLINE_CELLS", cells)
+    X, y = table
+    start = time.time()
+    AutoML(n_trials=2, time_budget=budget, cv=3, models=["linear"],
+           hard_deadline=hard_deadline).fit(X, y)  # fmt: skip
+    if stops:
+        assert start < seen[0] < time.time() + budget  # the end of the search
+    else:
+        assert seen == [None]
+
+
+def test_hard_deadline_must_be_auto_or_a_bool(table):
+    from autoxai.exceptions import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match='hard_deadline must be "auto", True or'):
+        AutoML(n_trials=2, hard_deadline=1).fit(*table)
+
+
+@pytest.mark.slow
+def test_under_a_hard_deadline_trials_run_in_their_own_processes(table):
+    X, y = table
+    automl = AutoML(n_trials=3, time_budget=60, cv=3, models=["linear", "knn"],
+                    hard_deadline=True).fit(X, y)  # fmt: skip
+    assert [t.state for t in automl.study_.trials] == [TrialState.COMPLETE] * 3
+    assert automl.score(X, y) > 0.8

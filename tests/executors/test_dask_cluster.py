@@ -1,0 +1,147 @@
+"""A study on a real Dask cluster: a scheduler and a worker started as their own
+processes on loopback (``dask scheduler``, ``dask worker --nworkers 2 --nthreads 1``),
+one of whose worker processes is killed mid-run."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import distributed
+import pytest
+
+import autoxai
+from autoxai import Float, TrialState, tune
+
+BUDGET = 16.0  # seconds per search; two searches, so the test stays under a minute
+WIDTH = 2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(args: list[str]) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(Path(autoxai.__file__).parents[1])}
+    # Its own session, so the finalizer can end the process and every child it started.
+    return subprocess.Popen(
+        [sys.executable, "-m", *args], env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def _stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """The address of a scheduler with two single-threaded worker processes."""
+    port = str(_free_port())
+    address = f"tcp://127.0.0.1:{port}"
+    processes = []
+    try:
+        processes.append(_start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                 "--port", port, "--no-dashboard"]))  # fmt: skip
+        processes.append(_start(["distributed.cli.dask_worker", address, "--nworkers",
+                                 str(WIDTH), "--nthreads", "1", "--no-dashboard",
+                                 "--memory-limit", "0"]))  # fmt: skip
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(WIDTH, timeout=60)
+        yield address
+    finally:  # also when the cluster never came up
+        for process in reversed(processes):
+            _stop(process)
+
+
+def _search(client: distributed.Client) -> tuple[autoxai.Study, float]:
+    start = time.time()
+    study = tune(_objective_closure(), {"x": Float(0.0, 1.0)}, timeout=BUDGET,
+                 random_state=0, executor=client.get_executor())  # fmt: skip
+    return study, start
+
+
+def _objective_closure():
+    # Defined here, so cloudpickle ships it by value: the workers need not import tests.
+    # Trials of very different lengths, as in a real search: 30 % take 3 s (a
+    # forest), the rest 0.3 to 1 s. Holding a trial back until the one started two
+    # before it is done (the reproducibility gate) would idle a worker behind each
+    # slow one.
+    sleep = time.sleep
+
+    def objective(params):
+        sleep(3.0 if params["x"] > 0.7 else 0.3 + params["x"])
+        return params["x"]
+
+    return objective
+
+
+def _busy_fraction(study: autoxai.Study, start: float) -> float:
+    """Share of the workers' time under the budget that a trial was in flight."""
+    deadline = start + BUDGET
+    busy = sum(
+        max(0.0, min(t.time_complete, deadline) - max(t.time_start, start)) for t in study.trials
+    )
+    return busy / (WIDTH * BUDGET)
+
+
+@pytest.mark.slow
+def test_a_killed_worker_costs_few_trials_and_no_worker_idles(cluster):
+    with distributed.Client(cluster) as client:
+        assert sum(client.nthreads().values()) == WIDTH
+        client.run(__import__, "autoxai.study._evaluate")  # both runs start warm
+        calm, calm_start = _search(client)
+
+        pids = sorted(client.run(os.getpid).values())
+        killer = threading.Timer(BUDGET / 3, os.kill, (pids[0], signal.SIGKILL))
+        killer.start()
+        try:
+            hit, hit_start = _search(client)
+        finally:
+            killer.cancel()
+        after = sorted(client.run(os.getpid).values())
+
+    assert pids[0] not in after  # the kill did land on a worker process
+    assert all(t.state is TrialState.COMPLETE for t in calm.trials + hit.trials)
+    n_calm, n_hit = len(calm.trials), len(hit.trials)
+    assert n_hit >= 0.8 * n_calm, (n_hit, n_calm)
+    assert _busy_fraction(calm, calm_start) >= 0.9
+    print(f"trials {n_hit}/{n_calm}; busy {_busy_fraction(calm, calm_start):.3f} "
+          f"undisturbed, {_busy_fraction(hit, hit_start):.3f} with the kill")  # fmt: skip
+
+
+@pytest.mark.slow
+def test_autoxai_run_on_the_cluster(cluster, tmp_path):
+    from autoxai.datasets import load_penguins
+
+    data = tmp_path / "penguins.csv"
+    load_penguins().to_csv(data, index=False)
+    out = tmp_path / "run"
+    executed = lambda dask_worker: dask_worker.state.executed_count  # noqa: E731 - by value
+    with distributed.Client(cluster) as client:
+        before = sum(client.run(executed).values())
+        done = subprocess.run(
+            [sys.executable, "-c", "from autoxai.cli import run; run()", "run", str(data),
+             "--target", "species", "--dask", cluster, "--time-budget", "12", "--cv", "3",
+             "--no-explain", "--no-progress", "--out", str(out)],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        after = sum(client.run(executed).values())
+    assert done.returncode == 0, done.stderr[-2000:]
+    run = json.loads((out / "run.json").read_text())
+    assert run["n_evaluations"] >= 2
+    assert after - before >= run["n_evaluations"]  # every trial ran on the workers
