@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from autoxai.report._markup import Markup, fmt, h
+from autoxai import plots as figures
+from autoxai.explain import Explanation
+from autoxai.report._markup import Markup, facts, figure, fmt, h, pair
 from autoxai.runs._data import RunData
 
 #: SHAP's additivity error above which the report warns.
@@ -44,6 +47,25 @@ def method_warnings(explanation: Any) -> Markup:
     if not items:
         return Markup("")
     return Markup('<ul class="warn">' + "".join(f"<li>{h(w)}</li>" for w in items) + "</ul>")
+
+
+def importance_block(
+    data: RunData,
+    name: str,
+    what: str,
+    details: Callable[[Explanation], tuple[str, list[tuple[str, Any]]]],
+    **options: Any,
+) -> Markup:
+    """A method's importance bars titled ``what``, its facts and warnings, beside its note;
+    or why the result is missing. ``details(result)`` gives the axis label and the facts."""
+    result = data.explanations.get(name)
+    if result is None:
+        return missing(data, name, what)
+    xlabel, fact_list = details(result)
+    body = figure(figures.importance_bars, result, title=what, xlabel=xlabel, **options)
+    body += facts(fact_list)
+    body += method_warnings(result)
+    return pair(body, name)
 
 
 def additivity(shap: Any) -> float | None:

@@ -8,8 +8,14 @@ from typing import Any
 import numpy as np
 
 from autoxai import plots as figures
+from autoxai.explain import Explanation
 from autoxai.report._markup import Markup, facts, figure, fmt, h, pair
-from autoxai.report._sections._common import additivity, method_warnings, missing
+from autoxai.report._sections._common import (
+    additivity,
+    importance_block,
+    method_warnings,
+    missing,
+)
 from autoxai.report._sections.consensus import consensus
 from autoxai.runs._data import RunData
 
@@ -35,56 +41,34 @@ def global_section(data: RunData) -> str:
 
 
 def _permutation(data: RunData) -> str:
-    perm = data.explanations.get("permutation_importance")
-    if perm is None:
-        return missing(data, "permutation_importance", "permutation importance")
-    d = perm.diagnostics
-    body = figure(
-        figures.importance_bars,
-        perm,
-        title="permutation importance",
-        xlabel=f"drop in {d.get('scoring', 'score')} when the column is shuffled",
-    )
-    body += facts(
-        [
+    def details(perm: Explanation) -> tuple[str, list[tuple[str, Any]]]:
+        d, settings = perm.diagnostics, perm.settings
+        interval = (f"{fmt(100 * settings.get('confidence', 0.95), 3)}% over the data "
+                    f"({settings.get('interval', 'over repeats')})")  # fmt: skip
+        return f"drop in {d.get('scoring', 'score')} when the column is shuffled", [
             ("score on intact rows", d.get("baseline_score")),
             ("scoring", d.get("scoring")),
             ("rows", d.get("n_rows")),
-            ("repeats", perm.settings.get("n_repeats")),
-            (
-                "interval",
-                f"{fmt(100 * perm.settings.get('confidence', 0.95), 3)}% over the data "
-                f"({perm.settings.get('interval', 'over repeats')})",
-            ),
+            ("repeats", settings.get("n_repeats")),
+            ("interval", interval),
             ("largest shuffle spread (std of single shuffles)", _largest(perm, "shuffle_std")),
         ]
-    )
-    body += method_warnings(perm)
-    return pair(body, "permutation_importance")
+
+    return importance_block(data, "permutation_importance", "permutation importance", details)
 
 
 def _drop_column(data: RunData) -> str:
-    drop = data.explanations.get("drop_column_importance")
-    if drop is None:
-        return missing(data, "drop_column_importance", "drop-column importance")
-    d = drop.diagnostics
-    body = figure(
-        figures.importance_bars,
-        drop,
-        title="drop-column importance",
-        points=True,
-        xlabel=f"drop in {d.get('scoring', 'score')} when refitted without the column",
-    )
-    body += facts(
-        [
+    def details(drop: Explanation) -> tuple[str, list[tuple[str, Any]]]:
+        d = drop.diagnostics
+        return f"drop in {d.get('scoring', 'score')} when refitted without the column", [
             ("cross-validated score with all columns", d.get("baseline_score")),
             ("folds", d.get("n_folds")),
             ("refits", d.get("n_refits")),
             ("rows", d.get("n_rows")),
         ]
-    )
-    body += method_warnings(drop)
-    return pair(body, "drop_column_importance")
+
+    return importance_block(data, "drop_column_importance", "drop-column importance", details,
+                            points=True)  # fmt: skip
 
 
 def _shap_outputs(shap: Any) -> list[int]:

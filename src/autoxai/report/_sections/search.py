@@ -3,12 +3,15 @@ the history of scores, and the hyperparameters' importance."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from autoxai import plots as figures
 from autoxai.automl._fidelity import budget_text
+from autoxai.explain import Explanation
 from autoxai.report._markup import Markup, facts, figure, h, pair, table
-from autoxai.report._sections._common import method_warnings, missing, params_text
+from autoxai.report._sections._common import importance_block, params_text
 from autoxai.runs._data import RunData
 
 __all__ = ["search_section"]
@@ -147,20 +150,11 @@ def _history(data: RunData) -> Markup:
 
 def _search_importance(data: RunData) -> Markup:
     """Which hyperparameters mattered: a forest on (hyperparameters -> loss), explained."""
-    result = data.explanations.get("search_importance")
-    if result is None:
-        return missing(data, "search_importance", "hyperparameter importance")
-    body = figure(
-        figures.importance_bars,
-        result,
-        title="hyperparameter importance",
-        xlabel="drop in R² of (hyperparameters → CV loss) when shuffled",
-    )
-    body += facts(
-        [
+
+    def details(result: Explanation) -> tuple[str, list[tuple[str, Any]]]:
+        return "drop in R² of (hyperparameters → CV loss) when shuffled", [
             ("trials used", result.diagnostics.get("n_rows")),
             ("R² of the forest on the trials", result.diagnostics.get("baseline_score")),
         ]
-    )
-    body += method_warnings(result)
-    return pair(body, "search_importance")
+
+    return importance_block(data, "search_importance", "hyperparameter importance", details)
