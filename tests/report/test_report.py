@@ -16,7 +16,7 @@ from autoxai.exceptions import AutoXAIError
 from autoxai.plots import UnsafeSVGError, importance_bars
 from autoxai.plots._svg import check_safe, figure, style, to_svg
 from autoxai.report import build_report
-from autoxai.report._html import Markup, h
+from autoxai.report._markup import Markup, h
 from autoxai.runs import load_explanations
 
 SECTIONS = [
@@ -457,3 +457,76 @@ def _write_csv(tmp_path, frame):
     path = tmp_path / "data.csv"
     frame.to_csv(path, index=False)
     return path
+
+
+def _local_results() -> dict:
+    from autoxai.explain import Explanation
+
+    names = ["a", "b"]
+    values = np.zeros((3, 1, 2))
+    values[2, 0] = [1.0, 1.0]  # the largest total: the predicted class when none is recorded
+    shap = Explanation("shap", "local", names, values, output_names=["x", "y", "z"],
+                       arrays={"base_value": np.zeros(3)})  # fmt: skip
+    lime = Explanation("lime", "local", names, np.array([0.1, 0.2]), output_names=["y"])
+    return {"pdp:a": Explanation("partial_dependence", "global", ["a"], np.zeros((1, 3))),
+            "local_shap:0": shap, "local_lime:0": lime, "local_shap:1": shap}  # fmt: skip
+
+
+def test_the_reader_types_what_the_stage_named(tmp_path):
+    """Effects and local rows come typed from the manifest: the row, its reason and its
+    class recorded by the stage; the page parses no name and no note."""
+    from autoxai.runs import read_run
+
+    (tmp_path / "run.json").write_text(json.dumps({"target": "y", "task": "multiclass"}))
+    methods = [{"method": name, "status": "done"} for name in _local_results()]
+    methods.append({"method": "ale:a", "status": "skipped", "note": "budget exhausted"})
+    _save(tmp_path, _local_results(), methods)
+    manifest_path = tmp_path / "explanations" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["local_rows"] = [
+        {"key": "0", "row": 13, "reason": "most confident mistake", "output": "x"},
+        {"key": "1", "row": 4, "reason": "typical", "output": None},
+    ]
+    manifest_path.write_text(json.dumps(manifest))
+    data = read_run(tmp_path)
+    [effect] = data.effects()
+    assert (effect.feature, effect.pdp is not None, effect.ale, effect.ale_name) == (
+        "a", True, None, "ale:a")  # fmt: skip
+    first, second = data.local_rows()
+    assert (first.key, first.row, first.reason, first.output) == (
+        "0", 13, "most confident mistake", 0)  # fmt: skip
+    assert first.lime is not None and first.shap_name == "local_shap:0"
+    assert (second.row, second.lime, second.output) == (4, None, 2)  # no class: the largest
+    text = build_report(tmp_path).read_text()
+    assert "Row 13 — most confident mistake" in text and "Row 4 — typical" in text
+
+
+def test_an_older_run_directory_still_reads(tmp_path):
+    """Before the manifest recorded the explained rows, their notes said which they were."""
+    from autoxai.runs import read_run
+
+    (tmp_path / "run.json").write_text(json.dumps({"target": "y", "task": "multiclass"}))
+    methods = [{"method": name, "status": "done", "note": "row 7: most confident mistake"}
+               for name in _local_results()]  # fmt: skip
+    methods[-1]["note"] = "row 9: typical; budget exhausted"
+    _save(tmp_path, _local_results(), methods)
+    data = read_run(tmp_path)
+    first, second = data.local_rows()
+    assert (first.row, first.reason, first.output) == (7, "most confident mistake", 1)  # LIME's
+    assert (second.row, second.reason, second.output) == (9, "typical", 2)
+    text = build_report(tmp_path).read_text()
+    check_html(text)
+    assert "Row 7 — most confident mistake" in text and "LIME" in text
+
+
+def test_mean_shap_of_many_classes_is_summed_for_the_bars(tmp_path):
+    from autoxai.explain import Explanation
+    from autoxai.runs import read_run
+
+    (tmp_path / "run.json").write_text(json.dumps({"target": "y"}))
+    per_class = Explanation("shap_importance", "global", ["a", "b"],
+                            np.array([[1.0, 0.0], [1.0, 2.0], [0.5, 0.5]]))  # fmt: skip
+    _save(tmp_path, {"shap_importance": per_class}, [])
+    shown, summed = read_run(tmp_path).overall_shap_importance()
+    assert summed and np.allclose(shown.values, [2.5, 2.5])
+    assert "mean |SHAP| (summed over classes)" in build_report(tmp_path).read_text()

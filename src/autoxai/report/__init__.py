@@ -42,7 +42,7 @@ def build_report(run_dir: str | Path) -> Path:
         ``run_dir`` is not a run directory.
     """
     from autoxai.exceptions import AutoXAIError
-    from autoxai.report._html import render
+    from autoxai.report._page import render
     from autoxai.runs._data import read_run
 
     directory = Path(run_dir)

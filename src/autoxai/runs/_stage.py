@@ -32,7 +32,7 @@ from autoxai.runs._plan import TimePlan
 
 share = TimePlan.share
 
-__all__ = ["ExplanationStage", "load_explanations"]
+__all__ = ["ExplanationStage", "load_explanations", "result_name", "split_name"]
 
 
 #: Rows used by the perturbation methods (permutation, PDP/ICE, ALE, surrogate) at most.
@@ -56,6 +56,21 @@ GLOBAL_METHODS = ("permutation_importance", "surrogate", "shap_importance",
                   "drop_column_importance")  # fmt: skip
 #: Trials needed before the search is explained by a surrogate of its history.
 MIN_TRIALS_FOR_HPI = 10
+#: Results made per feature (the effects) and per explained row (the local explanations)
+#: are named ``"<kind>:<key>"`` (:func:`result_name`): ``"pdp:age"``, ``"local_lime:0"``.
+EFFECT_KINDS = ("pdp", "ale")
+LOCAL_KINDS = ("local_shap", "local_lime", "local")
+
+
+def result_name(kind: str, key: Any) -> str:
+    """The name of a per-feature or per-row result: its manifest entry and results key."""
+    return f"{kind}:{key}"
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """``"pdp:age"`` -> ``("pdp", "age")``; a name without a key -> ``(name, "")``."""
+    kind, _, key = name.partition(":")
+    return kind, key
 
 
 @dataclass
@@ -104,6 +119,8 @@ class ExplanationStage:
         self._order = np.random.default_rng(self.random_state).permutation(len(self.X))
         self.shap_seconds_per_row: float | None = None  # measured by the SHAP probe
         self._local_positions: dict[int, int] = {}  # local explanation k: its row in X
+        # the explained rows, for the manifest: key, row, why it is telling, its class
+        self.local_plan: list[dict[str, Any]] = []
         self.progress = progress or (lambda line: None)
 
     # -- planning helpers -----------------------------------------------------------
@@ -367,16 +384,17 @@ class ExplanationStage:
         for feature in self._top_features():
             n = self._fit_rows(2, 22, share("pdp"), minimum=30, maximum=500)
             if not n:
-                self._skip(f"pdp:{feature}", "budget exhausted")
+                self._skip(result_name("pdp", feature), "budget exhausted")
                 continue
             X = self._rows(n)
-            self._keep(f"pdp:{feature}", n, lambda X=X, f=feature: explain.partial_dependence(
-                self.model, X, f, kind="both", centered=True))  # fmt: skip
+            self._keep(result_name("pdp", feature), n, lambda X=X, f=feature:
+                       explain.partial_dependence(self.model, X, f, kind="both",
+                                                  centered=True))  # fmt: skip
             if is_numeric(self.X[feature]) and self.X[feature].nunique() > 2:
                 n = self._fit_rows(1, 2, share("ale"), minimum=30, maximum=MAX_ROWS)
                 if n:
                     X = self._rows(n)
-                    self._keep(f"ale:{feature}", n, lambda X=X, f=feature: explain.ale(
+                    self._keep(result_name("ale", feature), n, lambda X=X, f=feature: explain.ale(
                         self.model, X, f))  # fmt: skip
 
     def local_rows(self) -> dict[str, int]:
@@ -423,19 +441,35 @@ class ExplanationStage:
             self._local_positions[k] = position
             row = self.X.iloc[[position]].reset_index(drop=True)
             note = f"row {position}: {why}"
+            self.local_plan.append({"key": str(k), "row": position, "reason": why,
+                                    "output": self._explained_output(row)})  # fmt: skip
             # LIME: one call on n_samples x 4 rows (3 stability seeds)
             if self.budget.left * share("local_lime") < self._cost(2, LIME_SAMPLES * 4):
-                self._skip(f"local_lime:{k}", f"{note}; budget exhausted")
+                self._skip(result_name("local_lime", k), f"{note}; budget exhausted")
             else:
-                self._keep(f"local_lime:{k}", 1, lambda row=row: explain.lime(
+                self._keep(result_name("local_lime", k), 1, lambda row=row: explain.lime(
                     self.model, reference, row, num_samples=LIME_SAMPLES, stability_seeds=3,
                     random_state=self.random_state), note)  # fmt: skip
             if shap_cost is None or self.budget.left * share("local_shap") < shap_cost:
-                self._skip(f"local_shap:{k}", f"{note}; budget exhausted")
+                self._skip(result_name("local_shap", k), f"{note}; budget exhausted")
             else:
-                self._keep(f"local_shap:{k}", 1, lambda row=row: explain.shap_values(
+                self._keep(result_name("local_shap", k), 1, lambda row=row: explain.shap_values(
                     self.model, row, background=background,
                     random_state=self.random_state), note)  # fmt: skip
+
+    def _explained_output(self, row: pd.DataFrame) -> str | None:
+        """The class a local row's explanations explain: the one the model predicts for it
+        (what LIME explains; the report draws SHAP's waterfall for it); None for
+        regression."""
+        from autoxai.explain._model import as_predictor
+
+        try:
+            predictor, frame = as_predictor(self.model, row)
+            if not predictor.is_classifier:
+                return None
+            return predictor.output_names[int(np.argmax(predictor(frame)[0]))]
+        except Exception:  # the explanations themselves will say what fails
+            return None
 
     def _faithfulness(self, globals_: dict[str, Explanation]) -> None:
         """Deletion curves of the global methods, and per row of SHAP against LIME."""
@@ -503,7 +537,8 @@ class ExplanationStage:
         names = as_predictor(self.model, self.X.iloc[:1])[0].output_names
         rows, shap, lime, outputs = [], [], [], []
         for k, position in self._local_positions.items():
-            s, e = self.results.get(f"local_shap:{k}"), self.results.get(f"local_lime:{k}")
+            s = self.results.get(result_name("local_shap", k))
+            e = self.results.get(result_name("local_lime", k))
             if s is None or e is None or str(e.output_names[0]) not in names:
                 continue
             output = names.index(str(e.output_names[0]))
@@ -618,6 +653,7 @@ class ExplanationStage:
             "rows": self.rows,
             "random_state": self.random_state,
             "methods": self.log,
+            "local_rows": self.local_plan,
             "files": {name: f"{_file_name(name)}.json" for name in self.results},
         }
         write_json(directory / "manifest.json", manifest)
