@@ -77,7 +77,8 @@ def test_too_late_names_the_estimate_and_the_time_left():
 def test_automl_records_the_families_it_left_out(table, monkeypatch):
     monkeypatch.setattr(_cost, "KNN_MAX_ROWS", 100)
     X, y = table
-    automl = AutoML(n_trials=4, time_budget=None, cv=3, models=["linear", "knn"]).fit(X, y)
+    automl = AutoML(n_trials=4, time_budget=None, cv=3, models=["linear", "knn"],
+                    n_jobs=1).fit(X, y)  # fmt: skip
     assert [d["model"] for d in automl.model_decisions_] == ["knn"]
     assert set(automl.leaderboard_["model"]) == {"linear"}
 
@@ -86,7 +87,9 @@ def test_a_configuration_that_cannot_finish_in_time_is_skipped_and_says_so(table
     monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)  # keep the family, so its trials run
     monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1.0)  # one fold: hours
     X, y = table
-    automl = AutoML(n_trials=6, time_budget=120, cv=3, models=["linear", "rf"]).fit(X, y)
+    # n_jobs=1: the patched constants live in this process, not in pool workers
+    automl = AutoML(n_trials=6, time_budget=120, cv=3, models=["linear", "rf"],
+                    n_jobs=1).fit(X, y)  # fmt: skip
     trials = automl.study_.trials
     forests = [t for t in trials if t.params["model"] == "rf"]
     assert forests, "the defaults include forests"
