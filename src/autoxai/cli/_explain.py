@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from autoxai.cli._model_args import add_trust_argument
 from autoxai.exceptions import AutoXAIError
 
 NAME = "explain"
@@ -31,12 +32,7 @@ def add_parser(sub) -> None:
         "--png", default=None, help="picture to write (default RUN_DIR/explain-row-N.png)"
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument(
-        "--trust",
-        action="store_true",
-        help="load a model not signed with your key (only from a source you trust: "
-        "a model file can run code when loaded)",
-    )
+    add_trust_argument(parser)
     parser.set_defaults(handler=handle)
 
 

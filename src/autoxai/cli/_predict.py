@@ -7,6 +7,8 @@ import sys
 
 import numpy as np
 
+from autoxai.cli._model_args import add_trust_argument
+
 NAME = "predict"
 
 
@@ -20,12 +22,7 @@ def add_parser(sub) -> None:
     parser.add_argument("model_dir", help="run directory (or its model/ directory)")
     parser.add_argument("data", help="CSV or Parquet file with the feature columns")
     parser.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
-    parser.add_argument(
-        "--trust",
-        action="store_true",
-        help="load a model not signed with your key (only from a source you trust: "
-        "a model file can run code when loaded)",
-    )
+    add_trust_argument(parser)
     parser.set_defaults(handler=handle)
 
 
