@@ -21,16 +21,16 @@ __all__ = ["BayesSampler"]
 class BayesSampler(BaseSampler):
     """Gaussian-process proposals on small spaces for the first trials, TPE otherwise.
 
-    Why this default, from two benchmarks:
+    Why this default, from two benchmarks measured at one commit:
 
-    * ``benchmarks/hpo_quality.py`` (13 problems of 2 to 10 parameters, 10 seeds): our GP
-      reaches a lower normalised regret than our TPE at every budget (mean 0.47 vs 0.65
-      at 20 trials, 0.29 vs 0.41 at 50, 0.27 vs 0.35 at 100), including the conditional
-      mixed-space problem, so on small spaces it finds better configurations per trial.
-    * ``benchmarks/automl.py`` (8 tables, 30 s, 3 seeds): on the AutoML space (22
-      conditional parameters over six model families) TPE did better than the GP on 7 of
-      8 tables: with few trials in a wide conditional space the GP's model has too little
-      to learn from, and TPE's per-family densities do better.
+    * ``benchmarks/hpo_quality.py`` (18 problems of 2 to 10 parameters, 10 seeds): our GP
+      reaches a lower normalised regret than our TPE at every budget (mean 0.39 vs 0.68
+      at 20 trials, 0.24 vs 0.42 at 50, 0.22 vs 0.36 at 100), conditional problems
+      included, so on small spaces it finds better configurations per trial.
+    * ``benchmarks/automl.py`` (``results/automl_search_decision.md``: 8 tables, 30 s,
+      seeds 0-1, quiet machine): on the AutoML space (22 conditional parameters) TPE
+      did better than the GP on 6 of 8 tables (mean rank 1.25 vs 1.75): with few trials
+      in a wide conditional space the GP's model has too little to learn from.
 
     So the GP proposes while the space has at most ``max_gp_params`` parameters and fewer
     than ``switch_after`` trials are complete (its cost grows as ``O(n^3)``: about 45 ms
