@@ -51,7 +51,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from automl_memory import _version, run_command
+from _common import versions
+from automl_memory import run_command
 
 HERE = Path(__file__).resolve().parent
 N_NUMERIC, N_LEVELS = 30, 50
@@ -148,6 +149,10 @@ def _row(c: dict) -> str:
     return "| " + " | ".join(fields) + " |"
 
 
+#: The libraries a report names, with their versions (autoxai's is the imported code's).
+VERSIONS = versions("flaml", "autogluon.tabular", "lightgbm", "scikit-learn")
+
+
 def report(cells: list[dict], args: argparse.Namespace, started: str) -> str:
     commit = subprocess.run(["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()  # fmt: skip
@@ -156,9 +161,8 @@ def report(cells: list[dict], args: argparse.Namespace, started: str) -> str:
         "",
         f"- date: {started}; commit {commit}",
         f"- command: `{shlex.join([Path(sys.executable).name, *sys.argv])}`",
-        f"- nproc: {os.cpu_count()}; versions: autoxai {_version('autoxai')}, flaml "
-        f"{_version('flaml')}, autogluon {_version('autogluon.tabular')}, lightgbm "
-        f"{_version('lightgbm')}, scikit-learn {_version('scikit-learn')}",
+        f"- nproc: {os.cpu_count()}; versions: "
+        + ", ".join(f"{k} {v}" for k, v in VERSIONS.items()),
         f"- AutoGluon: {'run' if 'autogluon' in args.systems else 'not run (not importable)'}",
         "",
         "Targets: fit wall <= 1.1 x budget + 2 s; peak <= 2.5 GiB at 1,000,000 rows.",

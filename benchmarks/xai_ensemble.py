@@ -76,9 +76,9 @@ from sklearn.ensemble import (  # noqa: E402
 from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor  # noqa: E402
 
+from _common import Load, LoadMeter, load_lines, machine_lines, orders, timed  # noqa: E402
 from autoxai import explain  # noqa: E402
 from autoxai.automl._ensemble import WeightedEnsemble  # noqa: E402
-from xai_global import Load, LoadMeter, machine_lines, orders, timed  # noqa: E402
 
 SPEED_TARGET = 2.0  # shap / ours at equal N, at least
 EXACT = 1e-8
@@ -286,9 +286,7 @@ def render(
         f"- shap {shap.__version__}",
         f"- command: `{command}`",
         f"- sizes: {asdict(sizes)}; repetitions: {reps}",
-        f"- load average (1 min, os.getloadavg): {load.start:.2f} at start, {load.end:.2f} at "
-        f"end; other processes used "
-        + ("unknown" if load.others is None else f"{load.others:.2f} CPU cores on average"),
+        *load_lines(load),
         "- raw per-cell results: the `_runs.json` file next to this one",
         "",
         "## Headline",
