@@ -11,24 +11,17 @@ median over seeds of: the median distance to the optimum of the configurations p
 after trial 100, the share of trials that completed, and the best final loss.
 
 Run ``python benchmarks/tpe_pruning.py`` (about a minute); ``--quick`` for a smoke run.
-Results: ``benchmarks/results/tpe_pruning.md`` and ``tpe_pruning_runs.json``.
+Results: ``benchmarks/results/tpe_pruning.md`` and the raw runs beside it.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
-import shlex
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-import autoxai
+import _common as common
 from autoxai import Float, TrialPruned, TrialState, create_study
 from autoxai.samplers import RandomSampler, TPESampler
 from autoxai.schedulers import ASHA
@@ -104,32 +97,27 @@ def run_one(label: str, seed: int, dims: int, n_trials: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3 seeds, 120 trials")
+    parser = common.argument_parser(
+        __doc__.splitlines()[0], HERE / "results" / "tpe_pruning.md", "3 seeds, 120 trials"
+    )
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--trials", type=int, default=None)
     parser.add_argument("--dims", type=int, nargs="+", default=[2, 4])
-    parser.add_argument("--output", type=Path, default=HERE / "results" / "tpe_pruning.md")
     args = parser.parse_args(argv)
     seeds = range(args.seeds or (3 if args.quick else 10))
     n_trials = args.trials or (120 if args.quick else 250)
-    command = shlex.join(["python", "benchmarks/tpe_pruning.py", *(argv or sys.argv[1:])])
-    load_start, started = os.getloadavg(), time.time()
+    command = common.command_line("tpe_pruning.py", argv)
+    meter = common.LoadMeter()
     runs = []
     for dims in args.dims:
         for seed in seeds:
             for label in SAMPLERS:
                 runs.append({"dims": dims, "sampler": label, "seed": seed,
                              **run_one(label, seed, dims, n_trials)})  # fmt: skip
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=HERE,
-                            capture_output=True, text=True).stdout.strip()  # fmt: skip
     lines = [
         "# TPE under ASHA pruning: learning from pruned trials",
         "",
-        f"- command: `{command}`; repository at `{commit}`; autoxai {autoxai.__version__}",
-        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs; load average (1, 5, 15 min) "
-        f"at the start {', '.join(f'{x:.2f}' for x in load_start)}, at the end "
-        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}; {time.time() - started:.0f} s",
+        *common.provenance_lines(command, meter.stop(), dists=("optuna",)),
         f"- objective: loss after step s = ||x||^2 + 1/s on [-5, 5]^d, steps 1..{STEPS}; "
         f"{n_trials} trials, {len(seeds)} seeds; medians over seeds",
         "- autoxai: `create_study(space, sampler=..., pruner=ASHA(1, 27))`; Optuna: "
@@ -143,17 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     for dims in args.dims:
         for label in SAMPLERS:
             cell = [r for r in runs if r["dims"] == dims and r["sampler"] == label]
-            med = {k: float(np.median([r[k] for r in cell if r[k] is not None]))
+            med = {k: common.median([r[k] for r in cell if r[k] is not None])
                    for k in ("late_distance", "complete_share", "best")}  # fmt: skip
             lines.append(f"| {dims} | {label} | {med['late_distance']:.3f} | "
                          f"{100 * med['complete_share']:.1f} % | {med['best']:.4g} |")  # fmt: skip
-    report = "\n".join(lines) + "\n"
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report, encoding="utf-8")
-    args.output.with_name(args.output.stem + "_runs.json").write_text(
-        json.dumps({"command": command, "commit": commit, "runs": runs}, indent=1)
-    )
-    print(report)
+    common.write_report(args.output, "\n".join(lines) + "\n")
+    common.write_raw(common.raw_path(args.output), {"command": command}, runs)
     return 0
 
 

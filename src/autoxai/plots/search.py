@@ -118,11 +118,9 @@ def trial_scores(trials: pd.DataFrame, *, metric: str, greater_is_better: bool) 
 
 
 def _budget_label(budget: float) -> str:
-    from fractions import Fraction
+    from autoxai.automl._fidelity import budget_text, is_full
 
-    f = Fraction(float(budget)).limit_denominator(1000)
-    share = "all rows" if f >= 1 else f"{f.numerator}/{f.denominator} of the rows"
-    return share
+    return "all rows" if is_full(budget) else f"{budget_text(budget)} of the rows"
 
 
 def rung_scores(trials: pd.DataFrame, *, metric: str, greater_is_better: bool) -> str:
