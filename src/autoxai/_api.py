@@ -93,6 +93,7 @@ def run(
     'report.html'
     """
     from autoxai.automl import AutoML, prepare, read_table
+    from autoxai.automl._params import check_params
     from autoxai.runs._writer import write_search
 
     unknown = sorted(set(options) - set(AUTOML_OPTIONS))
@@ -102,7 +103,7 @@ def run(
         )
     say = progress or (lambda line: None)
     plan = TimePlan(time_budget, explain_budget)
-    AutoML(time_budget=time_budget, **options)._check_params()  # before anything is read
+    check_params({**_automl_defaults(), **options, "time_budget": time_budget})  # before reading
     table, notes = read_table(data)
     layout = _directory(out, resume)
     # Check the data before anything is written: bad input leaves no directory behind.
@@ -125,6 +126,15 @@ def run(
     if explain:
         result.explain(explain_budget=explain_budget, progress=say)
     return result
+
+
+def _automl_defaults() -> dict[str, Any]:
+    """AutoML's options at their defaults (read from its signature, building nothing)."""
+    import inspect
+
+    from autoxai.automl import AutoML
+
+    return {k: p.default for k, p in inspect.signature(AutoML).parameters.items()}
 
 
 def _settings(automl: Any) -> dict[str, Any]:
