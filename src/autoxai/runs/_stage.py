@@ -15,7 +15,6 @@ What is sampled, how long each method took and what was skipped go to
 
 from __future__ import annotations
 
-import json
 import time
 import traceback
 from collections.abc import Callable
@@ -28,11 +27,12 @@ import pandas as pd
 
 from autoxai._json import write_json
 from autoxai.explain import Explanation
+from autoxai.runs._files import file_name
 from autoxai.runs._plan import TimePlan
 
 share = TimePlan.share
 
-__all__ = ["ExplanationStage", "load_explanations", "result_name", "split_name"]
+__all__ = ["ExplanationStage", "result_name", "split_name"]
 
 
 #: Rows used by the perturbation methods (permutation, PDP/ICE, ALE, surrogate) at most.
@@ -645,7 +645,7 @@ class ExplanationStage:
                 self._failed(name, f"could not be written as JSON: {type(exc).__name__}: {exc}")
                 del self.results[name]
                 continue
-            (directory / f"{_file_name(name)}.json").write_text(text)
+            (directory / f"{file_name(name)}.json").write_text(text)
         manifest = {
             "budget_seconds": self.budget.seconds,
             "used_seconds": round(self.budget.seconds - self.budget.left, 3),
@@ -654,7 +654,7 @@ class ExplanationStage:
             "random_state": self.random_state,
             "methods": self.log,
             "local_rows": self.local_plan,
-            "files": {name: f"{_file_name(name)}.json" for name in self.results},
+            "files": {name: f"{file_name(name)}.json" for name in self.results},
         }
         write_json(directory / "manifest.json", manifest)
 
@@ -670,21 +670,3 @@ def search_history(automl: Any) -> pd.DataFrame:
     rows = [{"number": t.number, "loss": float(t.value), "seconds": t.duration, **t.params}
             for t in full_budget(automl.study_.trials)]  # fmt: skip
     return pd.DataFrame(rows)
-
-
-def _file_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "_-" else "_" for c in name)
-
-
-def load_explanations(directory: Path) -> tuple[dict[str, Explanation], dict[str, Any]]:
-    """Read what :meth:`ExplanationStage.save` wrote: results by name, and the manifest."""
-    manifest_path = directory / "manifest.json"
-    if not manifest_path.exists():
-        return {}, {}
-    manifest = json.loads(manifest_path.read_text())
-    results = {}
-    for name, file in manifest.get("files", {}).items():
-        path = directory / file
-        if path.exists():
-            results[name] = Explanation.from_json(path.read_text())
-    return results, manifest
