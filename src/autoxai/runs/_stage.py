@@ -5,8 +5,15 @@ search itself with a surrogate of the trial history. Methods run cheapest and mo
 informative first; before each, its cost is estimated from the model's measured predict
 time per row (and, for drop-column, from the refit times the search recorded), and the
 rows it uses are cut so that it fits what is left of the budget; a method that cannot
-fit even on its smallest sample is skipped, and the report says so. A method that fails
-is recorded with its error, never fatal to the run.
+fit even on its smallest sample is skipped, and the report says so; one that overruns
+its hard limit (:meth:`TimePlan.limit <autoxai.runs.TimePlan.limit>`) is stopped at its
+next model call and recorded as skipped, out of time. A method that fails is recorded
+with its error, never fatal to the run. The stage is a
+:class:`~autoxai.explain.GlobalExplainer`: the global methods, their settings, the
+recording and the consensus are the orchestrator's, shared with
+:func:`~autoxai.explain.explain_model`; the stage adds the planning, the held-out refit
+(which cannot be stopped once started), the effects, local explanations, deletion curves
+and the files.
 
 What is sampled, how long each method took and what was skipped go to
 ``explanations/manifest.json``; each result to ``explanations/<name>.json``
