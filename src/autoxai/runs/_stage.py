@@ -246,7 +246,6 @@ class ExplanationStage(GlobalExplainer):
         return self.results
 
     def _all_methods(self) -> None:
-
         if self.hold_out:
             self._hold_out()
         else:
