@@ -144,34 +144,34 @@ class GlobalExplainer:
 
     # -- the global methods -----------------------------------------------------------
     def permutation_importance(self, X: Any, y: Any, random_state: int) -> Explanation | None:
-        from autoxai.explain._permutation import permutation_importance
+        from autoxai import explain  # the public names, so a patched method is the one run
 
-        return self.keep("permutation_importance", len(X), lambda: permutation_importance(
+        return self.keep("permutation_importance", len(X), lambda: explain.permutation_importance(
             self.model, X, y, n_repeats=PERMUTATION_REPEATS, n_jobs=self.n_jobs,
             random_state=random_state))  # fmt: skip
 
     def surrogate(self, X: Any, random_state: int) -> Explanation | None:
-        from autoxai.explain._surrogate import surrogate
+        from autoxai import explain
 
-        return self.keep("surrogate", len(X),
-                         lambda: surrogate(self.model, X, random_state=random_state))  # fmt: skip
+        return self.keep("surrogate", len(X), lambda: explain.surrogate(
+            self.model, X, random_state=random_state))  # fmt: skip
 
     def shap(self, X: Any, random_state: int, *, background: Any = None,
              note: str = "") -> Explanation | None:  # fmt: skip
         """SHAP values of the rows of ``X`` (kept as ``"shap"``) and their mean ``|value|``
         (``"shap_importance"``, returned)."""
-        from autoxai.explain.shap import shap_importance, shap_values
+        from autoxai import explain
 
-        values = self.keep("shap", len(X), lambda: shap_values(
+        values = self.keep("shap", len(X), lambda: explain.shap_values(
             self.model, X, background=background, random_state=random_state), note)  # fmt: skip
         if values is None:
             return None
-        return self.keep("shap_importance", len(X), lambda: shap_importance(values))
+        return self.keep("shap_importance", len(X), lambda: explain.shap_importance(values))
 
     def drop_column_importance(self, X: Any, y: Any, random_state: int) -> Explanation | None:
-        from autoxai.explain._ablation import drop_column_importance
+        from autoxai import explain
 
-        return self.keep("drop_column_importance", len(X), lambda: drop_column_importance(
+        return self.keep("drop_column_importance", len(X), lambda: explain.drop_column_importance(
             self.model, X, y, cv=DROP_COLUMN_CV, n_jobs=self.n_jobs,
             random_state=random_state))  # fmt: skip
 
