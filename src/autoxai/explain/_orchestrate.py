@@ -74,6 +74,18 @@ class GlobalExplainer:
     log : list of dict
         One entry per method, in order: ``method``, ``status`` (done, failed, skipped),
         ``rows``, ``note``, ``seconds`` and, for a failure, ``error`` and ``traceback``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.linear_model import LinearRegression
+    >>> X = pd.DataFrame(np.random.default_rng(0).normal(size=(80, 2)), columns=["a", "b"])
+    >>> y = 2 * X["a"]
+    >>> explainer = GlobalExplainer(LinearRegression().fit(X, y))
+    >>> _ = explainer.permutation_importance(X, y, 0), explainer.surrogate(X, 0)
+    >>> _ = explainer.consensus()
+    >>> [(e["method"], e["status"]) for e in explainer.log]
+    [('permutation_importance', 'done'), ('surrogate', 'done'), ('consensus', 'done')]
     """
 
     def __init__(self, model: Any, *, n_jobs: int = 1, strict: bool = True,

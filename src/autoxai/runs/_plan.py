@@ -117,7 +117,7 @@ class TimePlan:
 
         Examples
         --------
-        >>> TimePlan.limit("surrogate", 20.0), TimePlan.limit("consensus", 20.0)
+        >>> round(TimePlan.limit("surrogate", 20.0), 6), TimePlan.limit("consensus", 20.0)
         (3.0, 20.0)
         """
         share = METHOD_SHARES.get(step)
