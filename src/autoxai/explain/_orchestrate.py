@@ -221,7 +221,8 @@ def explain_model(
 
     A one-call overview: each method runs with small defaults chosen so the whole set
     stays affordable, then :func:`compare` ranks the features by each and flags where
-    they disagree.
+    they disagree. It is :class:`GlobalExplainer` with no time limit, raising a method's
+    error: the same methods and settings a run's explanation stage uses.
 
     ============== ========================== ===========================================
     method         result key                 settings
