@@ -37,6 +37,13 @@ def with_defaults(cells: dict, budgets: list[int]) -> dict:
     return view
 
 
+def _brief(message: str) -> str:
+    """An error's first line, and its last (the exception, under a traceback) if other."""
+    lines = [x.strip() for x in message.strip().splitlines() if x.strip()] or ["?"]
+    text = lines[0] if len(lines) == 1 else f"{lines[0]} … {lines[-1]}"
+    return text[:400].replace("`", "'")
+
+
 def _fmt(value: float | None, metric: str) -> str:
     if value is None or not np.isfinite(value):
         return "–"
@@ -54,50 +61,44 @@ def _shortfall(ours: float, ref: float, metric: str) -> float:
     return (ref - ours) / abs(ref) if HIGHER[metric] else (ours - ref) / abs(ref)
 
 
+def _seed_ranks(cells: list[dict], ranked: list[str], metric: str) -> dict[str, float]:
+    """Ranks on one seed (1 = best, ties averaged); a failed system ranks below all
+    that finished, failures tied among themselves."""
+    sign = -1 if HIGHER[metric] else 1
+    values = {s: sign * e["scores"][metric] if "scores" in e else np.inf
+              for s, e in zip(ranked, cells)}  # fmt: skip
+    return pd.Series(values).rank().to_dict()
+
+
 def summarise(
     view: dict, datasets: list[str], ranked: list[str], shown: list[str], budget: int
 ) -> dict:
-    """Per table: the seeds every ranked system finished, mean scores and ranks.
+    """Per table: mean scores, failures and ranks over the seeds every ranked system ran.
 
-    Systems in ``shown`` but not in ``ranked`` (autoxai's search variants) get a mean
-    over the same seeds when they ran all of them, and no rank.
+    On each such seed the ranked systems are ranked, a failure below every finished
+    fit; a table's rank is the mean over those seeds. A system's mean scores are over
+    the seeds it finished among them, and ``failed`` counts the others. Systems in
+    ``shown`` but not in ``ranked`` (autoxai's search variants) get scores, no rank.
     """
     rows = {}
     for d in datasets:
         task = tables.TABLES[d].task
         metric = systems.PRIMARY[task]
-        ok = {
-            s: {
-                seed
-                for (dd, b, seed, ss), e in view.items()
-                if (dd, b, ss) == (d, budget, s) and "scores" in e
-            }
-            for s in shown
-        }
-        present = [s for s in ranked if ok[s]] or [s for s in shown if ok[s]]
-        if not present:
-            continue
-        seeds = sorted(set.intersection(*(ok[s] for s in present)))
-        mean = {
-            s: {
-                m: float(np.mean([view[(d, budget, x, s)]["scores"][m] for x in seeds]))
-                for m in view[(d, budget, seeds[0], s)]["scores"]
-            }
-            for s in shown
-            if seeds and ok[s] >= set(seeds)
-        }
-        ranks = {}
-        if seeds and all(ok[s] for s in ranked):  # ranked when every system ran
-            sign = -1 if HIGHER[metric] else 1
-            ranks = pd.Series({s: sign * mean[s][metric] for s in ranked}).rank().to_dict()
-        rows[d] = {
-            "task": task,
-            "primary": metric,
-            "seeds": seeds,
-            "mean": mean,
-            "ranks": ranks,
-            "ok": ok,
-        }
+        ran = sorted({k[2] for k in view if k[:2] == (d, budget)})
+        seeds = [x for x in ran if all((d, budget, x, s) in view for s in ranked)]
+        mean, failed = {}, {}
+        for s in shown:
+            here = [view[(d, budget, x, s)] for x in seeds if (d, budget, x, s) in view]
+            done = [e["scores"] for e in here if "scores" in e]
+            failed[s] = len(here) - len(done)
+            if done:
+                mean[s] = {m: float(np.mean([sc[m] for sc in done])) for m in done[0]}
+        per_seed = [
+            _seed_ranks([view[(d, budget, x, s)] for s in ranked], ranked, metric) for x in seeds
+        ]
+        ranks = {s: float(np.mean([r[s] for r in per_seed])) for s in ranked} if seeds else {}
+        rows[d] = {"task": task, "primary": metric, "seeds": seeds, "mean": mean,
+                   "failed": failed, "ranks": ranks}  # fmt: skip
     return rows
 
 
@@ -114,11 +115,12 @@ def _score_table(rows: dict, ranked: list[str], shown: list[str], budget: int):
         best = max((mean[s][m] * (1 if HIGHER[m] else -1) for s in mean), default=None)
         cellstr = []
         for s in shown:
-            if s not in mean:
-                cellstr.append("–")
-                continue
             rank = r["ranks"].get(s)
-            txt = _fmt(mean[s][m], m) + ("" if rank is None else f" ({rank:g})")
+            fails = f" ✗{r['failed'][s]}" if r["failed"].get(s) else ""
+            if s not in mean:
+                cellstr.append(("–" if rank is None else f"– ({rank:.3g})") + fails)
+                continue
+            txt = _fmt(mean[s][m], m) + ("" if rank is None else f" ({rank:.3g})") + fails
             cellstr.append(f"**{txt}**" if mean[s][m] * (1 if HIGHER[m] else -1) == best else txt)
         seeds = ",".join(map(str, r["seeds"])) or "none common"
         lines.append(f"| {d} | {r['task']} | {m} | {seeds} | " + " | ".join(cellstr) + " |")
@@ -136,10 +138,10 @@ def _score_table(rows: dict, ranked: list[str], shown: list[str], budget: int):
     )
     lines += [
         "",
-        "Each cell: mean score over the seeds shown (rank on that table; 1 = best, "
-        "ties averaged). Best in bold. A table where some system has no result is not "
-        "ranked; autoxai's search variants (`autoxai-<search>`) are shown, not "
-        "ranked.",
+        "Each cell: mean score over the seeds it finished among those shown (mean rank "
+        "over those seeds; 1 = best, ties averaged; a failed fit ranks below every finished "
+        "one); ✗k: failed on k seeds (see Errors). Best in bold. autoxai's search variants "
+        "(`autoxai-<search>`) are shown, not ranked.",
         "",
     ]
     return lines, mean_rank
@@ -213,12 +215,16 @@ def _floor_verdict(view: dict, budget: int, seeds: list[int], datasets: list[str
     for d in datasets:
         m = systems.PRIMARY[tables.TABLES[d].task]
         for seed in seeds:
-            ours = view.get((d, budget, seed, "autoxai"), {}).get("scores")
+            cell = view.get((d, budget, seed, "autoxai"))
             refs = [view.get((d, budget, seed, s), {}).get("scores") for s in ORACLE]
-            if not ours or not all(refs):
+            if cell is None or not all(refs):
                 continue
             best = max((r[m] for r in refs), key=lambda v: v if HIGHER[m] else -v)
             n += 1
+            if "scores" not in cell:  # a failed fit is below any floor
+                bad.append(f"{d} seed {seed}: failed")
+                continue
+            ours = cell["scores"]
             gap = _shortfall(ours[m], best, m)
             if gap > TOLERANCE:
                 bad.append(f"{d} seed {seed}: {_fmt(ours[m], m)} vs {_fmt(best, m)} ({gap:.1%})")
@@ -233,14 +239,16 @@ def _budget_verdict(view: dict, budget: int) -> list[str]:
     limit = budget * 1.1 + 2
     lines = []
     for s in ("autoxai", "flaml", *systems.AG_PRESETS):
-        runs = [
-            (k, e["fit_time"])
-            for k, e in view.items()
-            if k[1] == budget and k[3] == s and "fit_time" in e
-        ]
+        runs = [(k, e) for k, e in view.items() if k[1] == budget and k[3] == s]
         if not runs:
             continue
-        over = [f"{k[0]} seed {k[2]}: {t:.1f} s" for k, t in runs if t > limit]
+        # A fit that raised has no fit time: its process's wall time stands in.
+        over = [
+            f"{k[0]} seed {k[2]}: {e.get('fit_time', e.get('process_wall', 0)):.1f} s"
+            + ("" if "fit_time" in e else " (failed; process wall time)")
+            for k, e in runs
+            if e.get("fit_time", e.get("process_wall", 0)) > limit
+        ]
         verdict = f": {common.verdict(not over)} (target)" if s == "autoxai" else ""
         lines.append(
             f"- {budget} s: {s} kept its budget (≤ {limit:g} s) on "
@@ -281,7 +289,7 @@ def _autoxai_details(cells: dict) -> list[str]:
             f"| {info['best_model']} | {ens} | {tim} |"
         )
         errors += [
-            f"- {s}, {b} s, {d}, seed {seed}: {n} × `{msg}`"
+            f"- {s}, {b} s, {d}, seed {seed}: {n} × `{_brief(msg)}`"
             for msg, n in info.get("errors", {}).items()
         ]
     if errors:
@@ -376,7 +384,8 @@ def render(cells: dict, args, meta: dict, load) -> str:
     if errors:
         lines += ["## Errors", ""]
         lines += [
-            f"- {s}, {d}, {b} s, seed {seed}: `{e['error'][:500]}`" for (d, b, seed, s), e in errors
+            f"- {s}, {d}, {b} s, seed {seed}: `{_brief(e['error'])}`"
+            for (d, b, seed, s), e in errors
         ]
         lines.append("")
     lines += ["## Tables", "", "| table | task | source | notes |", "|---|---|---|---|"]

@@ -135,8 +135,9 @@ def _autoxai_info(model, search: str) -> dict:
     errors: dict[str, int] = {}
     for t in model.study_.trials:
         states[t.state.name] = states.get(t.state.name, 0) + 1
-        if getattr(t, "error", None):
-            errors[str(t.error)[:200]] = errors.get(str(t.error)[:200], 0) + 1
+        if getattr(t, "error", None):  # the message's first line: the traceback follows
+            why = str(t.error).strip().splitlines()[0][:200]
+            errors[why] = errors.get(why, 0) + 1
     return {
         "states": states,
         "errors": dict(sorted(errors.items(), key=lambda kv: -kv[1])[:5]),
