@@ -242,12 +242,12 @@ def _budget_verdict(view: dict, budget: int) -> list[str]:
         runs = [(k, e) for k, e in view.items() if k[1] == budget and k[3] == s]
         if not runs:
             continue
-        # A fit that raised has no fit time: its process's wall time stands in.
+        # A fit that raised has no fit time: the time until it raised stands in.
         over = [
-            f"{k[0]} seed {k[2]}: {e.get('fit_time', e.get('process_wall', 0)):.1f} s"
-            + ("" if "fit_time" in e else " (failed; process wall time)")
+            f"{k[0]} seed {k[2]}: {e.get('fit_time', e.get('failed_after', 0)):.1f} s"
+            + ("" if "fit_time" in e else " (failed)")
             for k, e in runs
-            if e.get("fit_time", e.get("process_wall", 0)) > limit
+            if e.get("fit_time", e.get("failed_after", 0)) > limit
         ]
         verdict = f": {common.verdict(not over)} (target)" if s == "autoxai" else ""
         lines.append(

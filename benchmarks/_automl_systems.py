@@ -289,8 +289,9 @@ def run_cell(spec: dict) -> dict:
     """Fit ``spec["system"]`` on the seed's split of ``spec["dataset"]`` and score it.
 
     ``spec`` has ``dataset``, ``budget``, ``seed``, ``system``, ``command`` and
-    ``autogluon_python``. An exception is recorded in the entry (``error`` and
-    ``traceback``), never raised: the benchmark goes on.
+    ``autogluon_python``. An exception is recorded in the entry (``error``,
+    ``traceback`` and ``failed_after``, the seconds the system ran before it), never
+    raised: the benchmark goes on.
     """
     table = tables.TABLES[spec["dataset"]]
     X, y = tables.load_table(table.name)
@@ -305,6 +306,7 @@ def run_cell(spec: dict) -> dict:
         "versions": versions(),
         "loadavg_before": os.getloadavg()[0],
     }
+    start = time.perf_counter()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -323,5 +325,6 @@ def run_cell(spec: dict) -> dict:
         entry["loadavg_after"] = os.getloadavg()[0]
     except Exception as exc:  # recorded, reported; the benchmark goes on
         entry["error"] = f"{type(exc).__name__}: {exc}"
+        entry["failed_after"] = time.perf_counter() - start  # imports and predict included
         entry["traceback"] = traceback.format_exc()[-4000:]
     return entry
