@@ -109,6 +109,7 @@ def run_cell_process(spec: dict) -> dict:
             entry = {**{k: spec[k] for k in ("dataset", "budget", "seed", "system", "command")}}
             why = "killed at the limit" if wall > limit else f"exit code {code}"
             entry["error"] = f"cell process died ({why}, {wall:.0f} s): {tail[-1500:]}"
+            entry["failed_after"] = wall
     entry.update(peak_rss=tree_peak, process_wall=wall)
     return entry
 
