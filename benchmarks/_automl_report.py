@@ -9,6 +9,8 @@ and the budget kept on every run.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -39,7 +41,8 @@ def with_defaults(cells: dict, budgets: list[int]) -> dict:
 
 def _brief(message: str) -> str:
     """An error's first line, and its last (the exception, under a traceback) if other."""
-    lines = [x.strip() for x in message.strip().splitlines() if x.strip()] or ["?"]
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", message)  # terminal colours in a peer's log
+    lines = [x.strip() for x in plain.strip().splitlines() if x.strip()] or ["?"]
     text = lines[0] if len(lines) == 1 else f"{lines[0]} … {lines[-1]}"
     return text[:400].replace("`", "'")
 
@@ -128,14 +131,16 @@ def _score_table(rows: dict, ranked: list[str], shown: list[str], budget: int):
     for s in ranked:
         rs = [r["ranks"][s] for r in rows.values() if s in r["ranks"]]
         mean_rank[s] = (float(np.mean(rs)), len(rs)) if rs else None
-    lines.append(
-        "| **mean rank** | | | | "
-        + " | ".join(
-            f"**{mean_rank[s][0]:.2f}** (n={mean_rank[s][1]})" if mean_rank.get(s) else "–"
-            for s in shown
-        )
-        + " |"
-    )
+    top = min((v[0] for v in mean_rank.values() if v), default=None)
+    texts = [
+        "–" if not mean_rank.get(s) else f"{mean_rank[s][0]:.2f} (n={mean_rank[s][1]})"
+        for s in shown
+    ]
+    marked = [
+        f"**{t}**" if mean_rank.get(s) and mean_rank[s][0] == top else t
+        for s, t in zip(shown, texts)
+    ]
+    lines.append("| **mean rank** | | | | " + " | ".join(marked) + " |")
     lines += [
         "",
         "Each cell: mean score over the seeds it finished among those shown (mean rank "
