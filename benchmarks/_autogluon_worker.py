@@ -6,7 +6,8 @@ it imports nothing from autoxai. Usage::
     python _autogluon_worker.py JOB_DIR
 
 ``JOB_DIR/job.json`` holds ``label``, ``problem_type`` (binary, multiclass,
-regression), ``eval_metric``, ``time_limit`` and ``seed``; ``train.parquet`` and
+regression), ``eval_metric``, ``time_limit``, ``presets`` (``medium_quality``,
+``best_quality``) and ``seed``; ``train.parquet`` and
 ``test.parquet`` the split (the test file without the label). The worker writes
 ``pred.parquet`` (class probabilities, one column per class named ``str(label)``, or
 one column ``prediction`` for regression) and ``result.json`` (the wall time of
@@ -44,7 +45,7 @@ def main(job_dir: str) -> int:
         eval_metric=job["eval_metric"],
         path=str(job_path / "ag_models"),
         verbosity=0,
-    ).fit(train, presets="medium_quality", time_limit=job["time_limit"])
+    ).fit(train, presets=job["presets"], time_limit=job["time_limit"])
     fit_time = time.perf_counter() - start
 
     if job["problem_type"] == "regression":
@@ -59,6 +60,7 @@ def main(job_dir: str) -> int:
                 "fit_time": fit_time,
                 "best_model": str(predictor.model_best),
                 "n_models": len(predictor.model_names()),
+                "presets": job["presets"],
                 "autogluon": autogluon.tabular.__version__,
                 "pandas": pd.__version__,
             }
