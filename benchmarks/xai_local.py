@@ -763,6 +763,12 @@ def versus(ours: float, theirs: float, *, lower_is_better: bool = True,
     return verdict(ours < theirs if lower_is_better else ours > theirs)
 
 
+def within(label: str, row: Row, name: str, bound: float) -> tuple[str, str, str, str]:
+    """A headline line: the largest of ``row``'s ``name`` values against ``bound``."""
+    diff = max(row.get(name))
+    return label, row.case, f"{diff:.2e}", verdict(diff <= bound)
+
+
 def headline(rows: list[Row]) -> list[tuple[str, str, str, str]]:
     out: list[tuple[str, str, str, str]] = []
     for row in rows:
@@ -779,23 +785,18 @@ def headline(rows: list[Row]) -> list[tuple[str, str, str, str]]:
                     verdict(ratio <= TREE_RATIO_TARGET),
                 )
             )
-            diff = max(row.get("max |Δ values|"))
             out.append(
-                (
-                    f"TreeSHAP: max |Δ values| ≤ {TREE_EXACT:g}",
-                    row.case,
-                    f"{diff:.2e}",
-                    verdict(diff <= TREE_EXACT),
+                within(
+                    f"TreeSHAP: max |Δ values| ≤ {TREE_EXACT:g}", row, "max |Δ values|", TREE_EXACT
                 )
             )
         elif row.section == "native":
-            diff = max(row.get("max |Δ values|"))
             out.append(
-                (
+                within(
                     f"LightGBM: max |Δ values| ≤ {NATIVE_EXACT:g}",
-                    row.case,
-                    f"{diff:.2e}",
-                    verdict(diff <= NATIVE_EXACT),
+                    row,
+                    "max |Δ values|",
+                    NATIVE_EXACT,
                 )
             )
             ratio = median(row.ours) / median(row.ref)
@@ -808,24 +809,22 @@ def headline(rows: list[Row]) -> list[tuple[str, str, str, str]]:
                 )
             )
         elif row.section == "kernel-truth":
-            diff = max(row.get("truth additivity |Δ|"))
             out.append(
-                (
+                within(
                     f"Kernel ground truth: base + values = prediction within {TRUTH_ADDITIVITY:g}",
-                    row.case,
-                    f"{diff:.2e}",
-                    verdict(diff <= TRUTH_ADDITIVITY),
+                    row,
+                    "truth additivity |Δ|",
+                    TRUTH_ADDITIVITY,
                 )
             )
             if row.get("ours exact vs brute force max |Δ|"):
-                diff = max(row.get("ours exact vs brute force max |Δ|"))
                 out.append(
-                    (
+                    within(
                         f"Kernel exact (ours) = brute-force Shapley within {BRUTE_EXACT:g} "
                         "(every row; check)",
-                        row.case,
-                        f"{diff:.2e}",
-                        verdict(diff <= BRUTE_EXACT),
+                        row,
+                        "ours exact vs brute force max |Δ|",
+                        BRUTE_EXACT,
                     )
                 )
             counted = row.info.get("count check")
