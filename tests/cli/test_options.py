@@ -188,8 +188,8 @@ def test_time_budget_bounds_the_search_and_hard_deadline_can_be_turned_off(
                      "--n-jobs", "1", "--no-explain", "--no-progress", *extra]) == 0  # fmt: skip
         run = _run_json(out)
         assert run["settings"]["time_budget"] == 6.0 and run["settings"]["n_trials"] is None
-        # wall time: may fail on a heavily loaded machine
-        assert run["timings"]["total"] <= 6 * 1.1 + 2
+    # the search is given what is left of the 6 s (the wall time itself is tested, under
+    # a quiet machine's assumptions, in tests/automl/test_automl.py)
     (_, hard, _), (_, soft, _) = optimize
     assert 0 < hard["timeout"] <= 6 and 0 < soft["timeout"] <= 6
     assert hard["n_trials"] is None
