@@ -21,23 +21,19 @@ from autoxai.schedulers import ASHA, SCHEDULERS
 from autoxai.study import TrialState, create_study
 
 
-def _rows(n_rows: int = 900):
-    X, y = make_classification(n_samples=n_rows, n_features=6, n_informative=4, random_state=0)
+@pytest.fixture(scope="module")
+def table():
+    X, y = make_classification(n_samples=600, n_features=6, n_informative=4, random_state=0)
     return pd.DataFrame(X, columns=[f"f{i}" for i in range(6)]), pd.Series(y, name="y")
 
 
 @pytest.fixture(scope="module")
-def table():
-    """600 rows to fit on (the rungs below are sized for them)."""
-    X, y = _rows()
-    return X.iloc[:600], y.iloc[:600]
-
-
-@pytest.fixture(scope="module")
-def held_out():
-    """300 more rows of the same law, never fitted on."""
-    X, y = _rows()
-    return X.iloc[600:], y.iloc[600:]
+def split_table():
+    """600 rows to fit on (the rungs below are sized for them) and 300 more of the same
+    law, never fitted on."""
+    X, y = make_classification(n_samples=900, n_features=6, n_informative=4, random_state=0)
+    X, y = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)]), pd.Series(y, name="y")
+    return X.iloc[:600], y.iloc[:600], X.iloc[600:], y.iloc[600:]
 
 
 @pytest.fixture
@@ -47,9 +43,8 @@ def small_rungs(monkeypatch):
 
 
 @pytest.mark.parametrize("search", sorted(SCHEDULERS))
-def test_each_scheduler_fits_and_ranks_full_budget_trials_only(table, held_out, small_rungs,
-                                                               search):  # fmt: skip
-    X, y = table
+def test_each_scheduler_fits_and_ranks_full_budget_trials_only(split_table, small_rungs, search):
+    X, y, X_test, y_test = split_table
     automl = AutoML(search=search, n_trials=20, time_budget=None, cv=3,
                     models=["linear", "knn"], random_state=0).fit(X, y)  # fmt: skip
     schedule = automl.schedule_
@@ -76,7 +71,6 @@ def test_each_scheduler_fits_and_ranks_full_budget_trials_only(table, held_out, 
         assert [by_number[n].budget for n in row["history"]] == sorted(
             by_number[n].budget for n in row["history"]
         )
-    X_test, y_test = held_out
     assert automl.score(X_test, y_test) > 0.8
     assert set(automl.predict(X_test.head(5))) <= {0, 1}
 
