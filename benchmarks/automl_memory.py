@@ -208,18 +208,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = common.argument_parser(
         "Peak memory of `autoxai run` on a big table.",
         DEFAULT_OUTPUT,
-        "smoke run: 5000 rows, 10 s",
+        "smoke run: 2000 rows, 20 s",
     )
     parser.add_argument(
-        "--rows", type=int, default=None, help="rows (default 100000; --quick: 5000)"
+        "--rows", type=int, default=None, help="rows (default 100000; --quick: 2000)"
     )
     parser.add_argument(
-        "--budget", type=float, default=None, help="--time-budget (default 60; --quick: 10)"
+        "--budget", type=float, default=None, help="--time-budget (default 60; --quick: 20)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated table")
     args = parser.parse_args(argv)
-    args.rows = args.rows or (5_000 if args.quick else 100_000)
-    args.budget = args.budget or (10 if args.quick else 60)
+    args.rows = args.rows or (2_000 if args.quick else 100_000)
+    args.budget = args.budget or (20 if args.quick else 60)
     return args
 
 

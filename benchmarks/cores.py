@@ -17,6 +17,8 @@ shared, and the numbers are indicative only.
 Usage::
 
     PYTHONPATH=src python benchmarks/cores.py --repeats 3 --n-trials 12
+
+``--quick`` (one repeat, breast cancer only, 2 trials) checks that the script works.
 """
 
 from __future__ import annotations
@@ -60,7 +62,12 @@ def main(argv=None) -> int:
     parser.add_argument("--n-trials", type=int, default=12)
     parser.add_argument("--tables", default=",".join(TABLES), help="comma-separated")
     parser.add_argument("--out", default="benchmarks/results/cores.json")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: 1 repeat, breast_cancer, 2 trials"
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.repeats, args.tables, args.n_trials = 1, TABLES[0], 2
     env = {**os.environ, "PYTHONPATH": "src"}
     tables = args.tables.split(",")
     rows = []

@@ -269,7 +269,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = common.argument_parser(
         "Per-trial driver overhead of autoxai vs Optuna (random sampler).",
         DEFAULT_OUTPUT,
-        "fewer repetitions (2 in memory, 1 SQLite)",
+        "a smoke run: 100 trials only, fewer repetitions (2 in memory, 1 SQLite)",
     )
     parser.add_argument(
         "--reps",
@@ -281,8 +281,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--n-trials",
         type=int,
         nargs="+",
-        default=list(N_TRIALS),
-        help="trial counts to measure (default: 100 1000)",
+        default=None,
+        help="trial counts to measure (default: 100 1000; --quick: 100)",
     )
     parser.add_argument(
         "--storages",
@@ -293,6 +293,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=0, help="base seed (+ repetition index)")
     args = parser.parse_args(argv)
+    args.n_trials = args.n_trials or ([N_TRIALS[0]] if args.quick else list(N_TRIALS))
     if args.reps is not None and args.reps < 1:
         parser.error("--reps must be >= 1")
     if any(n < 1 for n in args.n_trials):

@@ -116,7 +116,7 @@ skips it).
 
 Run ``python benchmarks/hpo_multifidelity.py`` alone (about 20 minutes on a 2-core
 machine: ~2,250 worker-seconds of quality runs, then ~70 s of timing); ``--quick`` is a
-smoke run (2 seeds, 3-81 rounds on a smaller table, about a minute and a half). Needs
+smoke run (2 seeds, 3-27 rounds on a smaller table, well under a minute). Needs
 LightGBM, scikit-learn, Optuna and matplotlib. The report goes to
 ``benchmarks/results/hpo_multifidelity.md`` and the plot to
 ``benchmarks/results/hpo_multifidelity.png`` unless ``--output`` says otherwise.
@@ -214,7 +214,7 @@ class Setup:
 
 
 FULL = Setup(3000, 2000, 2000, 3, 243, 3)
-QUICK = Setup(2000, 1000, 1000, 3, 81, 3)
+QUICK = Setup(1000, 500, 500, 3, 27, 3)
 # The ASHA timing runs on a larger table of the same kind, so that even a 3-round
 # evaluation takes ~0.07 s and the process pool's overhead per task does not dominate.
 TIMING = Setup(20000, 2000, 1000, 3, 243, 3)

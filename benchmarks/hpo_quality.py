@@ -92,7 +92,8 @@ repetition per size; linear algebra is single-threaded for both libraries (the
 variables above and ``torch.set_num_threads(1)``).
 
 Run ``python benchmarks/hpo_quality.py`` alone (about 40 minutes on an otherwise idle
-2-core machine; ``--quick`` for a smoke run with 3 seeds, 30 trials and 2 real problems;
+2-core machine; ``--quick`` for a smoke run with 2 seeds, 20 trials, 3 problems and
+50 overhead trials;
 ``--any-fingerprint`` to reuse cached runs made by other code versions, e.g. to redo
 only the overhead phase). Optuna, PyTorch and scikit-learn must be installed
 (``greenlet`` too, for Optuna's GP to batch its acquisition optimisation). The results
@@ -160,7 +161,8 @@ TARGET_OURS_LE_THEIRS = 0.70
 TARGET_BEATS_RANDOM = 0.80
 OVERHEAD_SIZES = (100, 300, 1000)
 OVERHEAD_GP_MAX = 300
-QUICK_REAL = ("svm-breast", "lasso-diabetes")
+# --quick: a plain and a conditional synthetic space, and one real problem
+QUICK_PROBLEMS = ("branin", "mixed_conditional", "lasso-diabetes")
 
 
 # -- real problems: scikit-learn models tuned by 3-fold CV ------------------------------
@@ -1116,7 +1118,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = common.argument_parser(
         "Search quality and overhead of autoxai's samplers vs Optuna's.",
         DEFAULT_OUTPUT,
-        f"smoke run: 3 seeds, 30 trials, real problems {', '.join(QUICK_REAL)}, "
+        f"smoke run: 2 seeds, 20 trials, problems {', '.join(QUICK_PROBLEMS)}, "
         "small overhead sizes",
     )
     parser.add_argument("--seeds", type=int, default=None, help="seeds per cell (default 10)")
@@ -1137,7 +1139,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         nargs="+",
         default=None,
-        help="trial counts of the overhead phase (default 100 300 1000; quick: 50 100)",
+        help="trial counts of the overhead phase (default 100 300 1000; quick: 50)",
     )
     parser.add_argument(
         "--overhead-reps",
@@ -1154,13 +1156,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="job cache")
     parser.add_argument("--fresh", action="store_true", help="ignore cached runs, re-run all")
     args = parser.parse_args(argv)
-    args.seeds = args.seeds or (3 if args.quick else 10)
-    args.budget = args.budget or (30 if args.quick else 100)
-    args.problems = args.problems or (
-        [*SYNTHETIC_PROBLEMS, *QUICK_REAL] if args.quick else list(PROBLEMS)
-    )
+    args.seeds = args.seeds or (2 if args.quick else 10)
+    args.budget = args.budget or (20 if args.quick else 100)
+    args.problems = args.problems or list(QUICK_PROBLEMS if args.quick else PROBLEMS)
     args.samplers = args.samplers or list(SAMPLER_LABELS)
-    args.overhead_trials = args.overhead_trials or ([50, 100] if args.quick else OVERHEAD_SIZES)
+    args.overhead_trials = args.overhead_trials or ([50] if args.quick else OVERHEAD_SIZES)
     args.overhead_reps = args.overhead_reps or (1 if args.quick else 3)
     if args.seeds < 2 or args.budget < 1 or args.workers < 1:
         parser.error("--seeds must be >= 2, --budget and --workers >= 1")

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = common.argument_parser(
         __doc__.splitlines()[0],
         HERE / "results" / "report_build.md",
-        "smoke run: 5 s search, 5 s explanations, 2 rebuilds",
+        "smoke run: 15 s search, 10 s explanations, 2 rebuilds",
     )
     parser.add_argument("--reps", type=int, default=None, help="rebuilds (default 5; quick 2)")
     args = parser.parse_args(argv)
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     command = common.command_line("report_build.py", argv)
     demo = ["demo", "--no-progress"]
     if args.quick:
-        demo += ["--time-budget", "5", "--explain-budget", "5"]
+        demo += ["--time-budget", "15", "--explain-budget", "10"]
 
     from autoxai.cli import main as cli
     from autoxai.report import build_report

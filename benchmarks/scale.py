@@ -30,7 +30,8 @@ rows; memory growing at most linearly with the rows.
 
 Run ``python benchmarks/scale.py`` alone on the machine (about 1.5 hours); ``--quick``
 (20,000 rows, a 15 s budget, about a minute) checks that the script works, and writes
-``results/scale_quick.md`` instead of ``results/scale.md``.
+``results/scale_quick.md`` instead of ``results/scale.md``; ``--output`` names another
+file.
 """
 
 from __future__ import annotations
@@ -184,6 +185,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000, 3_000_000])
     parser.add_argument("--budgets", type=float, nargs="+", default=[60, 300])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", type=Path, default=None, help="markdown report to write")
     args = parser.parse_args()
     if args.child:
         system, train, test, budget, out = args.child
@@ -206,9 +208,9 @@ def main() -> int:
                 for system in args.systems:
                     cells.append(run_cell(system, train, test, budget, work))
                     print(json.dumps(cells[-1]), flush=True)
-    name = "scale_quick.md" if args.quick else "scale.md"
-    (HERE / "results" / name).write_text(report(cells, args, started))
-    print(f"wrote {HERE / 'results' / name}")
+    output = args.output or HERE / "results" / ("scale_quick.md" if args.quick else "scale.md")
+    output.write_text(report(cells, args, started))
+    print(f"wrote {output}")
     return 0
 
 

@@ -74,7 +74,7 @@ Targets: permutation (``direction=False``) and PDP/ICE no slower than scikit-lea
 >= 80 % for permutation, PDP/ICE and ALE. Checks (same definition, so should agree to
 rounding): ALE and drop-column importance within 1e-9 of the reference loops.
 
-Run ``python benchmarks/xai_global.py`` (``--quick`` for a smoke run on 500 rows,
+Run ``python benchmarks/xai_global.py`` (``--quick`` for a smoke run on 300 rows,
 ``--reps``/``--drop-reps`` for the repetitions, ``--models``/``--sections`` to run a
 part). The results go to ``benchmarks/results/xai_global.md`` unless ``--output`` says
 otherwise.
@@ -769,7 +769,7 @@ def render(
         f"sections: {', '.join(args.sections)}; {args.rows} rows per table",
         *(
             [
-                "- **smoke run (`--quick`)**: 500 rows and 20 trees (AutoML unchanged); at "
+                "- **smoke run (`--quick`)**: 300 rows and 20 trees (AutoML unchanged); at "
                 "this size fixed per-call costs (scoring, pandas copies) weigh far more than "
                 "at full size, so the verdicts below say little"
             ]
@@ -861,10 +861,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = common.argument_parser(
         "Global explanations of autoxai vs scikit-learn and reference loops.",
         DEFAULT_OUTPUT,
-        "smoke run: 500 rows, 20 trees, 2 repetitions, 1 for drop-column",
+        "smoke run: 300 rows, 20 trees, 1 repetition",
     )
     parser.add_argument(
-        "--reps", type=int, default=None, help="repetitions (default 3; --quick: 2)"
+        "--reps", type=int, default=None, help="repetitions (default 3; --quick: 1)"
     )
     parser.add_argument(
         "--drop-reps",
@@ -873,7 +873,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="repetitions of drop-column importance (default 2; --quick: 1)",
     )
     parser.add_argument(
-        "--rows", type=int, default=None, help="rows of every table (default 5000; --quick: 500)"
+        "--rows", type=int, default=None, help="rows of every table (default 5000; --quick: 300)"
     )
     parser.add_argument(
         "--models", nargs="+", choices=MODELS, default=list(MODELS), help="models (A B C)"
@@ -887,9 +887,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of data, models and methods")
     args = parser.parse_args(argv)
-    args.reps = args.reps or (2 if args.quick else 3)
+    args.reps = args.reps or (1 if args.quick else 3)
     args.drop_reps = args.drop_reps or (1 if args.quick else 2)
-    args.rows = args.rows or (500 if args.quick else 5000)
+    args.rows = args.rows or (300 if args.quick else 5000)
     if args.reps < 1 or args.drop_reps < 1:
         parser.error("--reps and --drop-reps must be >= 1")
     if args.rows < 50:

@@ -3,7 +3,9 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.datasets import load_breast_cancer, load_diabetes, make_classification
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedShuffleSplit, train_test_split
 
 from autoxai import AutoML, load
 from autoxai.datasets import load_penguins
@@ -17,13 +19,20 @@ def penguins():
 
 
 @pytest.fixture(scope="module")
-def fitted(penguins):
+def split(penguins):
+    """Penguins split into training rows and held-out rows (X_train, X_test, y_train, y_test)."""
     X, y = penguins
+    return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(split):
+    X_train, _, y_train, _ = split
     automl = AutoML(n_trials=6, time_budget=None, cv=3, models=["linear", "rf", "lgbm"])
-    return automl.fit(X, y)
+    return automl.fit(X_train, y_train)
 
 
-def test_every_core_by_default_gives_the_same_leaderboard_as_one(fitted, penguins):
+def test_every_core_by_default_gives_the_same_leaderboard_as_one(fitted, split):
     # ``fitted`` ran with the default n_jobs=-1: one trial per core, one thread each,
     # and the refit on every core
     from autoxai.automl._automl import available_cores
@@ -31,7 +40,7 @@ def test_every_core_by_default_gives_the_same_leaderboard_as_one(fitted, penguin
     cores = available_cores()
     assert fitted.n_jobs == -1
     assert fitted._cores() == (cores, 1, cores)
-    X, y = penguins
+    X, _, y, _ = split
     serial = AutoML(n_trials=6, time_budget=None, cv=3, models=["linear", "rf", "lgbm"], n_jobs=1)
     serial.fit(X, y)
     assert serial._cores() == (1, 1, 1)
@@ -49,12 +58,12 @@ def test_n_jobs_must_be_minus_one_or_positive(penguins, n_jobs):
         AutoML(n_trials=1, time_budget=None, n_jobs=n_jobs).fit(X, y)
 
 
-def test_fit_predict_and_leaderboard(fitted, penguins):
-    X, y = penguins
+def test_fit_predict_and_leaderboard(fitted, split):
+    _, X_test, _, y_test = split
     assert fitted.dataset_.task == "multiclass"
     assert fitted.classes_.tolist() == ["Adelie", "Chinstrap", "Gentoo"]
-    assert fitted.score(X, y) > 0.95
-    proba = fitted.predict_proba(X.head(5))
+    assert fitted.score(X_test, y_test) > 0.95  # rows the search and the refit never saw
+    proba = fitted.predict_proba(X_test.head(5))
     assert proba.shape == (5, 3)
     assert np.allclose(proba.sum(axis=1), 1.0)
     board = fitted.leaderboard_
@@ -79,18 +88,25 @@ def test_same_seed_and_trial_budget_give_the_same_leaderboard(penguins):
 
 def test_regression_and_binary_tasks():
     data = load_diabetes(as_frame=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        data.data, data.target, test_size=0.3, random_state=0
+    )
     reg = AutoML(n_trials=3, time_budget=None, cv=3, models=["linear", "lgbm"])
-    reg.fit(data.data, data.target)
+    reg.fit(X_train, y_train)
     assert reg.dataset_.task == "regression"
     assert reg.classes_ is None
     assert "cv_rmse" in reg.leaderboard_.columns
-    assert reg.score(data.data, data.target) > 0.3
+    assert reg.score(X_test, y_test) > 0.3  # held-out R² (a linear model reaches about 0.4)
 
     cancer = load_breast_cancer(as_frame=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        cancer.data, cancer.target, test_size=0.3, stratify=cancer.target, random_state=0
+    )
     clf = AutoML(n_trials=3, time_budget=None, cv=3, models=["linear", "rf"])
-    clf.fit(cancer.data, cancer.target)
+    clf.fit(X_train, y_train)
     assert clf.dataset_.task == "binary"
     assert clf.leaderboard_["cv_roc_auc"].iloc[0] > 0.95
+    assert roc_auc_score(y_test, clf.predict_proba(X_test)[:, 1]) > 0.95
 
 
 @pytest.mark.slow
@@ -153,16 +169,16 @@ def test_predict_before_fit():
         AutoML().predict(pd.DataFrame({"a": [1]}))
 
 
-def test_xgboost_extra_refits_on_the_original_labels(penguins, tmp_path):
+def test_xgboost_extra_refits_on_the_original_labels(split, tmp_path):
     pytest.importorskip("xgboost")
-    X, y = penguins
+    X, X_test, y, y_test = split
     automl = AutoML(n_trials=2, time_budget=None, cv=3, models=["xgb"], ensemble=False)
     automl.fit(X, y)
     assert set(automl.leaderboard_["model"]) == {"xgb"}
-    assert set(automl.predict(X.head(20))) <= set(y)
-    assert automl.score(X, y) > 0.95
+    assert set(automl.predict(X_test)) <= set(y)
+    assert automl.score(X_test, y_test) > 0.95
     automl.save(tmp_path / "m")
-    np.testing.assert_array_equal(load(tmp_path / "m").predict(X), automl.predict(X))
+    np.testing.assert_array_equal(load(tmp_path / "m").predict(X_test), automl.predict(X_test))
 
 
 def test_models_default_leaves_out_optional_families(penguins, monkeypatch):
@@ -215,13 +231,47 @@ def test_when_every_configuration_fails_the_error_says_why(penguins, monkeypatch
 
 
 @pytest.mark.slow
-def test_trial_timeout_runs_each_evaluation_in_its_own_process(penguins):
+def test_trial_timeout_runs_each_evaluation_in_its_own_process(split):
     from autoxai.exceptions import NoCompletedTrialsError
 
-    X, y = penguins
+    X, X_test, y, y_test = split
     automl = AutoML(n_trials=2, time_budget=None, cv=2, models=["linear"], trial_timeout=120)
     automl.fit(X, y)
-    assert len(automl.leaderboard_) == 2 and automl.score(X, y) > 0.9
+    assert len(automl.leaderboard_) == 2 and automl.score(X_test, y_test) > 0.9
     hasty = AutoML(n_trials=2, time_budget=None, cv=2, models=["rf"], trial_timeout=0.001)
     with pytest.raises(NoCompletedTrialsError, match="timed out"):
         hasty.fit(X, y)
+
+
+def test_large_tables_search_on_one_holdout_split(monkeypatch, tmp_path):
+    """Above HOLDOUT_ROWS (lowered here from 100,000 to 300) each configuration is scored
+    on one stratified 80/20 split: its predictions cover exactly the 20 %, its leaderboard
+    score is the metric on those rows, the ensemble (which needs out-of-fold predictions
+    for every row) falls back to the best model, and the refit predicts new rows well."""
+    import autoxai.automl._automl as automl_module
+    from autoxai.automl._objective import read_evaluation
+
+    monkeypatch.setattr(automl_module, "HOLDOUT_ROWS", 300)
+    X, y = make_classification(n_samples=600, n_features=6, n_informative=4, random_state=0)
+    X = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
+    y = pd.Series(np.where(y == 1, "yes", "no"))
+    X_train, X_test, y_train, y_test = X[:500], X[500:], y[:500], y[500:]
+    automl = AutoML(n_trials=4, time_budget=None, models=["linear", "rf"], random_state=0,
+                    n_jobs=1, workdir=tmp_path / "work")  # fmt: skip
+    automl.fit(X_train, y_train)
+
+    y_enc = (y_train == "yes").astype(int).to_numpy()  # classes_ sorted: "no", "yes"
+    assert automl.classes_.tolist() == ["no", "yes"]
+    splitter = StratifiedShuffleSplit(n_splits=1, test_size=0.2, random_state=0)
+    [(_, held)] = splitter.split(np.zeros(500), y_enc)
+    board = automl.leaderboard_
+    assert len(board) == 4
+    for _, row in board.iterrows():
+        params = automl.study_.trials[int(row["trial"])].params
+        oof, stats = read_evaluation(tmp_path / "work", params)
+        scored = np.flatnonzero(~np.isnan(oof[:, 0]))
+        np.testing.assert_array_equal(scored, np.sort(held))  # one split: the 20 %
+        assert row["cv_roc_auc"] == pytest.approx(roc_auc_score(y_enc[held], oof[held, 1]))
+        assert stats["loss_std"] == 0.0
+    assert automl.ensemble_ == [{"trial": int(board["trial"].iloc[0]), "weight": 1.0}]
+    assert roc_auc_score(y_test == "yes", automl.predict_proba(X_test)[:, 1]) > 0.9

@@ -27,6 +27,15 @@ def table():
     return pd.DataFrame(X, columns=[f"f{i}" for i in range(6)]), pd.Series(y, name="y")
 
 
+@pytest.fixture(scope="module")
+def split_table():
+    """600 rows to fit on (the rungs below are sized for them) and 300 more of the same
+    law, never fitted on."""
+    X, y = make_classification(n_samples=900, n_features=6, n_informative=4, random_state=0)
+    X, y = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)]), pd.Series(y, name="y")
+    return X.iloc[:600], y.iloc[:600], X.iloc[600:], y.iloc[600:]
+
+
 @pytest.fixture
 def small_rungs(monkeypatch):
     """400 training rows per fold (600 rows, 3 folds) then make three rungs: 1/9, 1/3, 1."""
@@ -34,8 +43,8 @@ def small_rungs(monkeypatch):
 
 
 @pytest.mark.parametrize("search", sorted(SCHEDULERS))
-def test_each_scheduler_fits_and_ranks_full_budget_trials_only(table, small_rungs, search):
-    X, y = table
+def test_each_scheduler_fits_and_ranks_full_budget_trials_only(split_table, small_rungs, search):
+    X, y, X_test, y_test = split_table
     automl = AutoML(search=search, n_trials=20, time_budget=None, cv=3,
                     models=["linear", "knn"], random_state=0).fit(X, y)  # fmt: skip
     schedule = automl.schedule_
@@ -62,8 +71,8 @@ def test_each_scheduler_fits_and_ranks_full_budget_trials_only(table, small_rung
         assert [by_number[n].budget for n in row["history"]] == sorted(
             by_number[n].budget for n in row["history"]
         )
-    assert automl.score(X, y) > 0.8
-    assert set(automl.predict(X.head(5))) <= {0, 1}
+    assert automl.score(X_test, y_test) > 0.8
+    assert set(automl.predict(X_test.head(5))) <= {0, 1}
 
 
 def test_sha_goes_on_after_its_first_bracket(table, small_rungs):

@@ -228,21 +228,25 @@ def fuzz_model(tmp_path_factory):
 
 @st.composite
 def new_rows(draw):
-    """A file to predict: rows like the training table's, mutilated; or no table at all."""
+    """A file to predict and its number of rows: rows like the training table's,
+    mutilated (numbers as large as floats go among them); or no table at all."""
     special = draw(st.sampled_from([None] * 6 + ["empty", "header only", "binary"]))
     table = every_kind_table(12, seed=draw(st.integers(0, 3))).head(draw(st.integers(1, 12)))
     if special == "empty":
-        return b"", ".csv"
+        return b"", ".csv", 0
     if special == "binary":
-        return draw(st.binary(min_size=1, max_size=64)) + b"\x00\x01", ".csv"
+        return draw(st.binary(min_size=1, max_size=64)) + b"\x00\x01", ".csv", 0
     if special == "header only":
-        return table.iloc[:0].to_csv(index=False).encode(), ".csv"
+        return table.iloc[:0].to_csv(index=False).encode(), ".csv", 0
     if draw(st.booleans()):
         table = table.drop(columns="target")
-    for change in draw(st.lists(st.sampled_from(["drop", "extra", "cells", "unseen", "order"]),
-                                max_size=3)):  # fmt: skip
+    changes = ["drop", "extra", "cells", "unseen", "order", "huge"]
+    for change in draw(st.lists(st.sampled_from(changes), max_size=3)):
         column = draw(st.sampled_from(list(table.columns)))
-        if change == "drop":
+        if change == "huge":  # beyond float32, where scikit-learn's trees compute
+            numbers = [1e308, -1e308, 3.5e38, 1e300, 2.0**1000]
+            table["count"] = [draw(st.sampled_from(numbers)) for _ in range(len(table))]
+        elif change == "drop":
             table = table.drop(columns=column)
         elif change == "extra":
             table[draw(NAMES)] = draw(CELL)
@@ -253,16 +257,16 @@ def new_rows(draw):
         else:
             table = table[draw(st.permutations(list(table.columns)))]
     if table.shape[1] == 0:
-        return b"", ".csv"
+        return b"", ".csv", 0
     if draw(st.booleans()):
         buffer = io.BytesIO()
         try:
             table.to_parquet(buffer)
-            return buffer.getvalue(), ".parquet"
+            return buffer.getvalue(), ".parquet", len(table)
         except Exception:  # mixed cells pyarrow cannot store: write CSV instead
             pass
     encoding = draw(st.sampled_from(["utf-8", "latin-1", "utf-16"]))
-    return table.to_csv(index=False).encode(encoding, errors="replace"), ".csv"
+    return table.to_csv(index=False).encode(encoding, errors="replace"), ".csv", len(table)
 
 
 @pytest.mark.slow
@@ -274,7 +278,7 @@ def new_rows(draw):
 )
 @given(new_rows(), st.sampled_from(["predict", "explain shap", "explain lime"]))
 def test_predict_and_explain_succeed_or_fail_cleanly(fuzz_model, rows, command):
-    data, suffix = rows
+    data, suffix, n_rows = rows
     root = Path(tempfile.mkdtemp())
     try:
         path = root / f"rows{suffix}"
@@ -282,8 +286,8 @@ def test_predict_and_explain_succeed_or_fail_cleanly(fuzz_model, rows, command):
         words = command.split()
         more = [] if len(words) == 1 else ["--row", "0", "--method", words[1],
                                            "--png", str(root / "row.png")]  # fmt: skip
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        err, out = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
             status = main([words[0], str(fuzz_model), str(path), *more])
         message = err.getvalue()
         event(f"{words[0]} status {status}")
@@ -297,5 +301,23 @@ def test_predict_and_explain_succeed_or_fail_cleanly(fuzz_model, rows, command):
             notes = [line for line in message.splitlines() if line.strip()]
             assert all(line.startswith("autoxai: note: ") for line in notes), message
             assert len(notes) == len(set(notes)), "a note was said twice"
+            if words[0] == "predict":
+                _check_predictions(out.getvalue(), n_rows)
+            else:
+                assert (root / "row.png").stat().st_size > 1_000
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _check_predictions(printed: str, n_rows: int) -> None:
+    """One prediction per row: a class the model knows and probabilities that add to 1."""
+    table = pd.read_csv(io.StringIO(printed))
+    assert list(table.columns) == ["prediction", "proba_p", "proba_q"]
+    assert len(table) == n_rows
+    assert set(table["prediction"]) <= {"p", "q"}
+    proba = table[["proba_p", "proba_q"]].to_numpy()
+    assert ((proba >= 0) & (proba <= 1)).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=2e-6)
+    picked = np.where(proba[:, 0] >= proba[:, 1], "p", "q")
+    ties = np.isclose(proba[:, 0], proba[:, 1], atol=2e-6)
+    assert ((picked == table["prediction"].to_numpy()) | ties).all()

@@ -38,6 +38,7 @@ def test_automl_runs_its_trials_on_dask():
     from autoxai.datasets import load_penguins
 
     df = load_penguins()
+    train, test = df.iloc[::2], df.iloc[1::2]  # every other row held out
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -48,9 +49,9 @@ def test_automl_runs_its_trials_on_dask():
             n_trials=4, time_budget=None, cv=3, models=["linear", "rf"],
             executor=client.get_executor(),
         )  # fmt: skip
-        automl.fit(df.drop(columns="species"), df["species"])
+        automl.fit(train.drop(columns="species"), train["species"])
     assert len(automl.leaderboard_) == 4
-    assert automl.score(df.drop(columns="species"), df["species"]) > 0.9
+    assert automl.score(test.drop(columns="species"), test["species"]) > 0.9
 
 
 @pytest.mark.slow
@@ -74,6 +75,6 @@ def test_asha_runs_on_a_local_dask_cluster():
     assert len(trials) == 30 and all(t.state is TrialState.COMPLETE for t in trials)
     assert {t.budget for t in trials} <= {1, 3, 9}
     assert any(t.budget == 9 for t in trials)
-    for t in trials:
-        if t.parent is not None:
-            assert trials[t.parent].params == t.params
+    promoted = [t for t in trials if t.parent is not None]
+    assert promoted  # ASHA promoted some configurations to larger budgets
+    assert all(trials[t.parent].params == t.params for t in promoted)

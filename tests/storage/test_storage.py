@@ -3,7 +3,7 @@
 import pytest
 
 from autoxai import Categorical, Float, Int, TrialState, create_study, tune
-from autoxai.exceptions import StudyError
+from autoxai.exceptions import StorageError, StudyError
 from autoxai.samplers import RandomSampler
 from autoxai.storage import SQLStorage
 
@@ -203,3 +203,28 @@ def test_driver_beats_while_a_long_trial_runs_inline(database_url, monkeypatch):
     study.optimize(lambda p: time.sleep(0.6) or 1.0, n_trials=1)
     ((_, start, beat),) = _heartbeats(database_url)
     assert beat > start + 0.2  # beaten during the trial, from the driver's thread
+
+
+def _durability_settings(storage: SQLStorage) -> tuple:
+    """What a connection of ``storage`` runs with: SQLite's journal mode and synchronous
+    level, or PostgreSQL's synchronous_commit."""
+    with storage._engine.connect() as conn:
+        if storage._is_sqlite:
+            journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            return journal, conn.exec_driver_sql("PRAGMA synchronous").scalar()
+        return (conn.exec_driver_sql("SHOW synchronous_commit").scalar(),)
+
+
+def test_durability_relaxed_by_default_full_on_request(database_url, tmp_path):
+    sqlite = database_url.startswith("sqlite")
+    relaxed = SQLStorage(database_url)
+    assert _durability_settings(relaxed) == (("wal", 1) if sqlite else ("off",))
+    relaxed._engine.dispose()
+    if sqlite:  # a fresh file: WAL mode stays with the file it was set on
+        database_url = f"sqlite:///{tmp_path / 'full.db'}"
+    full = SQLStorage(database_url, durability="full")
+    assert _durability_settings(full) == (("delete", 2) if sqlite else ("on",))
+    study = tune(lambda p: p["x"] ** 2, SPACE, n_trials=2, storage=full, random_state=0)
+    assert [t.state.value for t in study.trials] == ["COMPLETE"] * 2
+    with pytest.raises(StorageError, match="durability must be one of .'full', 'relaxed'."):
+        SQLStorage(database_url, durability="fsync")

@@ -3,9 +3,11 @@
 Every fitted pipeline is ``FeatureCaster -> ColumnTransformer -> model``, so it takes
 the user's original columns and explanations can speak of them:
 
-* trees: numbers (and booleans, and date parts) as they are, imputed with the median
-  unless the model handles missing values itself; categoricals ordinal-encoded, with
-  unseen and missing categories mapped to -1;
+* trees: numbers (and booleans, and date parts) as they are, clipped to float32's range
+  (+-3.4e38: scikit-learn's trees compute in float32 and refuse larger values, at fit
+  and at predict time alike), imputed with the median unless the model handles missing
+  values itself; categoricals ordinal-encoded, with unseen and missing categories
+  mapped to -1;
 * linear models and k-NN: numbers imputed, clipped to +-1e150 (beyond that the
   scaler's sums of squares overflow to inf and the fit fails) and standardised;
   categoricals one-hot encoded, rare levels (fewer than 1 % of rows, at most 30 columns
@@ -35,8 +37,10 @@ from autoxai.automl._data import FeatureCaster, FeatureSchema
 
 __all__ = ["DatetimeExpander", "TablePipeline", "build_pipeline", "feature_origins"]
 
-#: Numbers are clipped to +-CLIP before standardising: the square of 1e155 overflows.
-CLIP = 1e150
+#: Numbers are clipped to +-CLIP[style] before the model sees them. Linear models and
+#: k-NN: before standardising, as the square of 1e155 overflows. Trees: to the largest
+#: float32, as scikit-learn's trees cast their input to float32 (1e308 would be inf).
+CLIP = {"linear": 1e150, "tree": float(np.finfo(np.float32).max)}
 
 
 class DatetimeExpander(BaseEstimator, TransformerMixin):
@@ -77,16 +81,14 @@ def _column_transformer(schema: FeatureSchema, style: str, handles_missing: bool
 
     def numbers(*head):
         tail = [] if (style == "tree" and handles_missing) else [SimpleImputer(strategy="median")]
+        bound = CLIP[style]
+        clip = FunctionTransformer(
+            np.clip, kw_args={"a_min": -bound, "a_max": bound}, feature_names_out="one-to-one"
+        )
+        tail.append(clip)
         if style == "linear":
-            tail.append(
-                FunctionTransformer(
-                    np.clip,
-                    kw_args={"a_min": -CLIP, "a_max": CLIP},
-                    feature_names_out="one-to-one",
-                )
-            )
             tail.append(StandardScaler())
-        return make_pipeline(*head, *tail) if (head or tail) else "passthrough"
+        return make_pipeline(*head, *tail)
 
     if numeric:
         steps.append(("num", numbers(), numeric))

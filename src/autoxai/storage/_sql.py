@@ -11,7 +11,9 @@ study row is locked (``SELECT ... FOR UPDATE``; on SQLite every write transactio
 ``BEGIN IMMEDIATE``, which takes the database write lock up front), so two drivers can
 never get the same number. SQLite runs in WAL mode with ``synchronous=NORMAL``: a
 committed trial survives the process being killed; only an operating-system crash or
-power loss can drop the last commits.
+power loss can drop the last commits. ``durability="full"`` trades speed for surviving
+those too: SQLite's default rollback journal with ``synchronous=FULL`` (an fsync per
+commit), PostgreSQL's synchronous commits (:data:`DURABILITY`).
 """
 
 from __future__ import annotations
@@ -118,15 +120,27 @@ _SYNC_TRIALS = sa.select(_trials).where(
 )
 
 
-def _sqlite_setup(engine: Engine) -> None:
-    """WAL, a generous busy timeout, and write transactions that lock up front."""
+#: What each durability setting asks of SQLite (journal mode, synchronous) and of
+#: PostgreSQL (synchronous_commit). "relaxed", the default: a commit survives the
+#: process being killed, not the machine crashing. "full": it survives that too, at the
+#: cost of waiting for the disk at every commit (each database's own default).
+DURABILITY = {
+    "relaxed": {"journal_mode": "WAL", "synchronous": "NORMAL", "synchronous_commit": "off"},
+    "full": {"journal_mode": "DELETE", "synchronous": "FULL", "synchronous_commit": "on"},
+}
+
+
+def _sqlite_setup(engine: Engine, durability: str) -> None:
+    """The durability's journal, a generous busy timeout, and write transactions that
+    lock up front."""
+    pragmas = DURABILITY[durability]
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised through SQLite
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA journal_mode={pragmas['journal_mode']}")
+        cursor.execute(f"PRAGMA synchronous={pragmas['synchronous']}")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.close()
 
@@ -175,13 +189,25 @@ class SQLStorage(BaseStorage):
         URL, e.g. ``"postgresql://user:pw@host/db"`` (PostgreSQL through psycopg 3:
         ``pip install "autoxai[postgres]"``; commits are asynchronous, see
         :func:`_connect_args`, unless the URL gives its own ``options``).
+    durability : {"relaxed", "full"}
+        "relaxed" (the default): SQLite in WAL mode with ``synchronous=NORMAL``,
+        PostgreSQL with ``synchronous_commit=off``; a committed trial survives any
+        process being killed, and only a crash of the machine can drop the last
+        commits. "full": each database's own durable default (SQLite's rollback journal
+        with ``synchronous=FULL``; PostgreSQL's synchronous commits), so a commit also
+        survives a power loss, at the cost of an fsync per commit.
 
     The tables are created, and the database reached, when the storage is built, so a
     storage that cannot be opened fails before any trial runs.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, durability: str = "relaxed") -> None:
         self.url = url
+        if durability not in DURABILITY:
+            raise StorageError(
+                f"durability must be one of {sorted(DURABILITY)}, got {durability!r}"
+            )
+        self.durability = durability
         try:
             parsed = sa.engine.make_url(url)
         except Exception as exc:
@@ -194,10 +220,10 @@ class SQLStorage(BaseStorage):
         try:
             if parsed.get_backend_name() == "sqlite":
                 self._engine = sa.create_engine(parsed, poolclass=self._sqlite_pool(parsed))
-                _sqlite_setup(self._engine)
+                _sqlite_setup(self._engine, durability)
             else:
                 self._engine = sa.create_engine(
-                    parsed, pool_pre_ping=True, connect_args=_connect_args(parsed)
+                    parsed, pool_pre_ping=True, connect_args=_connect_args(parsed, durability)
                 )
             _metadata.create_all(self._engine)
             _add_missing_columns(self._engine)
@@ -482,17 +508,17 @@ class SQLStorage(BaseStorage):
         return interrupted
 
 
-def _connect_args(parsed) -> dict:
-    """PostgreSQL: ``synchronous_commit=off`` unless the URL sets its own ``options``.
+def _connect_args(parsed, durability: str) -> dict:
+    """PostgreSQL: ``synchronous_commit`` as :data:`DURABILITY` says (``off`` when
+    relaxed), unless the URL sets its own ``options``.
 
-    The same durability as SQLite in WAL mode with ``synchronous=NORMAL``: a committed
-    trial survives any process being killed, and only a crash of the database server's
-    machine can drop the last fraction of a second of commits (never corrupting the
-    database). It cuts a trial's cost on PostgreSQL about threefold
-    (``benchmarks/results/storage_load.md``).
+    Relaxed is the same durability as SQLite in WAL mode with ``synchronous=NORMAL``: a
+    committed trial survives any process being killed, and only a crash of the database
+    server's machine can drop the last fraction of a second of commits (never corrupting
+    the database). ``benchmarks/results/storage_load.md`` measures both settings.
     """
     if parsed.get_backend_name() == "postgresql" and "options" not in parsed.query:
-        return {"options": "-c synchronous_commit=off"}
+        return {"options": f"-c synchronous_commit={DURABILITY[durability]['synchronous_commit']}"}
     return {}
 
 

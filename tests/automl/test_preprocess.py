@@ -1,0 +1,47 @@
+"""Numbers beyond what a model family can compute with are clipped, at fit and predict time.
+
+A regression test: a column holding 1e308 made a random forest (which casts its input
+to float32, largest 3.4e38) raise scikit-learn's "Input X contains infinity or a value
+too large for dtype('float32')" from ``predict``, through an ensemble up to the CLI.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autoxai.automl._data import prepare
+from autoxai.automl._preprocess import CLIP, build_pipeline
+from autoxai.automl._zoo import FAMILIES
+
+
+def _table(n: int = 120, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    return pd.DataFrame({"x": x, "z": rng.normal(size=n), "y": np.where(x > 0, "a", "b")})
+
+
+@pytest.mark.parametrize("name", ["rf", "et", "hgb", "lgbm", "linear", "knn"])
+def test_huge_numbers_predict_as_the_clip_bound(name):
+    family = FAMILIES[name]
+    train = _table()
+    ds = prepare(train, "y", task="auto", n_folds=3)
+    params = family.defaults(ds.task, len(ds.X))[0]
+    pipe = build_pipeline(ds.schema, family, family.build(params, ds.task, 0, 1)).fit(ds.X, ds.y)
+    bound = CLIP[family.style]
+    huge = pd.DataFrame({"x": [1e308, -1e308, 1e300], "z": [-1e308, 1e308, 0.5]})
+    at_bound = pd.DataFrame({"x": [bound, -bound, bound], "z": [-bound, bound, 0.5]})
+    np.testing.assert_array_equal(pipe.predict_proba(huge), pipe.predict_proba(at_bound))
+
+
+def test_huge_numbers_in_the_training_rows_are_clipped_too():
+    family = FAMILIES["rf"]
+    train = _table()
+    train.loc[:9, "z"] = 1e308
+    ds = prepare(train, "y", task="auto", n_folds=3)
+    params = family.defaults(ds.task, len(ds.X))[0]
+    pipe = build_pipeline(ds.schema, family, family.build(params, ds.task, 0, 1)).fit(ds.X, ds.y)
+    seen = pipe[:-1].transform(ds.X)
+    assert seen[:10, 1].tolist() == [np.float32(CLIP["tree"])] * 10
+    held_out = _table(60, seed=1)
+    accuracy = (pipe.predict(held_out.drop(columns="y")) == held_out["y"]).mean()
+    assert accuracy > 0.9
