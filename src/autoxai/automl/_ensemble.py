@@ -89,6 +89,13 @@ class WeightedEnsemble(BaseEstimator):
     that refits the model (drop-column importance, a refit on a training part) refits
     the ensemble itself, not one of its members.
 
+    A *bagged* model is one too: the k fold models of a configuration (fitted during
+    cross-validation, each on k-1 folds), weights ``w/k``, with ``groups`` naming the
+    configuration of each member. Its prediction is the mean of its folds'. Refitting
+    it on new rows refits each configuration *once* on all of them, with its group's
+    summed weight: k fits of one configuration on the same rows would give k copies
+    of one model at k times the cost.
+
     Parameters
     ----------
     members : list of estimators
@@ -97,12 +104,16 @@ class WeightedEnsemble(BaseEstimator):
         One per member, summing to 1.
     classes : array or None
         Class labels in the order of ``predict_proba``'s columns; None for regression.
+    groups : list of int, optional
+        The configuration of each member (members of one group are one configuration's
+        fold models); None: every member its own.
     """
 
-    def __init__(self, members, weights, classes=None) -> None:
+    def __init__(self, members, weights, classes=None, groups=None) -> None:
         self.members = members
         self.weights = weights
         self.classes = classes
+        self.groups = groups
 
     @property
     def classes_(self):
@@ -113,10 +124,19 @@ class WeightedEnsemble(BaseEstimator):
         return np.asarray(self.weights, dtype=float)
 
     def fit(self, X, y) -> WeightedEnsemble:
-        """Refit every member on ``X, y`` (the weights stay as chosen)."""
+        """Refit every configuration once on ``X, y`` (the weights stay as chosen,
+        summed over a bag's folds)."""
         from sklearn.base import clone
 
-        self.members = [clone(m).fit(X, y) for m in self.members]
+        groups = range(len(self.members)) if self.groups is None else self.groups
+        first: dict = {}
+        summed: dict = {}
+        for i, (g, w) in enumerate(zip(groups, self._weights)):
+            first.setdefault(g, i)
+            summed[g] = summed.get(g, 0.0) + w
+        self.members = [clone(self.members[i]).fit(X, y) for i in first.values()]
+        self.weights = np.array([summed[g] for g in first])
+        self.groups = None
         return self
 
     def predict_proba(self, X) -> np.ndarray:
@@ -138,6 +158,7 @@ class WeightedEnsemble(BaseEstimator):
         # models saved before the ensemble was an estimator stored ``classes_`` itself
         if "classes" not in state:
             state["classes"] = state.pop("classes_", None)
+        state.setdefault("groups", None)  # saved before bagging
         super().__setstate__(state)
 
     def __sklearn_is_fitted__(self) -> bool:
