@@ -26,7 +26,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from autoxai.automl._ensemble import fold_loss
 
-__all__ = ["StackedEnsemble", "fit_level2", "stack_features", "stacked_oof"]
+__all__ = ["StackedEnsemble", "fit_level2", "stack_features", "stacked_oof", "stacking_loss"]
 
 #: Probabilities are clipped to [EPS, 1 - EPS] before their log-odds are taken.
 EPS = 1e-6
