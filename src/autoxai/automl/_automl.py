@@ -579,6 +579,10 @@ class AutoML(BaseEstimator):
                 raise DataError(f"X must be a 2-D table, got an array of shape {X.shape}")
             X = pd.DataFrame(X, columns=_array_names(X.shape[1]))
             self.feature_names_in_ = None  # fitted on an array: no names of its own
+        if any(pd.api.types.is_complex_dtype(d) for d in X.dtypes) or (
+            y is not None and np.iscomplexobj(np.asarray(y))
+        ):
+            raise DataError("Complex data not supported: give real-valued columns")
         if target is not None:
             if y is not None:
                 raise InvalidParameterError("give either y or target=, not both")
