@@ -131,10 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = common.argument_parser(
         __doc__.splitlines()[0], DEFAULT_OUTPUT, "two tables, one seed, four trials, 3 folds"
     )
+    parser.add_argument("--datasets", nargs="+", choices=list(bench.DATASETS), default=None,
+                        help="tables to run (default all 8)")  # fmt: skip
+    parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS), help="seeds")
     args = parser.parse_args(argv)
     command = common.command_line("bagging.py", argv)
-    datasets = ["penguins", "diabetes"] if args.quick else list(bench.DATASETS)
-    seeds, n_trials, cv = ((0,), 4, 3) if args.quick else (SEEDS, N_TRIALS, CV)
+    datasets = args.datasets or (["penguins", "diabetes"] if args.quick else list(bench.DATASETS))
+    seeds, n_trials, cv = ((0,), 4, 3) if args.quick else (tuple(args.seeds), N_TRIALS, CV)
     jobs = [(d, s, n_trials, cv) for d in datasets for s in seeds]
     fingerprint = common.code_fingerprint(
         ["automl"], objects=[run_job], data=[VARIANTS], dists=DISTS

@@ -233,3 +233,23 @@ def test_bad_options_are_refused(option, value, binary):
     X, y = binary
     with pytest.raises(InvalidParameterError, match=option):
         AutoML(**{**FAST, "n_trials": 1, option: value}).fit(X, y)
+
+
+def test_a_run_explains_a_bagged_model_on_held_out_rows(tmp_path, monkeypatch):
+    # the explanation stage refits the bag (its configuration once) on 70 % of the rows
+    import json
+
+    from autoxai import run
+    from autoxai.datasets import load_penguins
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("AUTOXAI_MODEL_KEY", raising=False)
+    result = run(load_penguins(), "species", time_budget=None, n_trials=3, cv=3, n_jobs=1,
+                 models=["linear", "rf"], explain_budget=30, out=tmp_path / "run")  # fmt: skip
+    info = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert info["final"]["final_model"] == "bagged"
+    assert info["settings"]["final_model"] == "auto"
+    manifest = json.loads((tmp_path / "run" / "explanations" / "manifest.json").read_text())
+    assert manifest["rows"]["kind"] == "held-out"
+    assert "permutation_importance" in result.explanations
+    assert (tmp_path / "run" / "report.html").exists()
