@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator
 
-__all__ = ["WeightedEnsemble", "fold_loss", "greedy_selection"]
+__all__ = ["MembersEstimator", "WeightedEnsemble", "fold_loss", "greedy_selection"]
 
 
 def fold_loss(loss, y: np.ndarray, prediction: np.ndarray, folds=None) -> float:
@@ -81,7 +81,21 @@ def greedy_selection(
     return best_counts / best_counts.sum(), float(best_loss)
 
 
-class WeightedEnsemble(BaseEstimator):
+class MembersEstimator(BaseEstimator):
+    """What autoxai's ensembles share: fitted members over the original columns, the
+    class labels (None for regression) and the estimator type they imply."""
+
+    @property
+    def classes_(self):
+        return None if self.classes is None else np.asarray(self.classes)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "regressor" if self.classes is None else "classifier"
+        return tags
+
+
+class WeightedEnsemble(MembersEstimator):
     """A weighted average of fitted pipelines' predictions (probabilities for classes).
 
     A scikit-learn estimator: :func:`sklearn.base.clone` copies it unfitted and
@@ -116,10 +130,6 @@ class WeightedEnsemble(BaseEstimator):
         self.groups = groups
 
     @property
-    def classes_(self):
-        return None if self.classes is None else np.asarray(self.classes)
-
-    @property
     def _weights(self) -> np.ndarray:
         return np.asarray(self.weights, dtype=float)
 
@@ -148,11 +158,6 @@ class WeightedEnsemble(BaseEstimator):
         if self.classes is None:
             return sum(w * m.predict(X) for m, w in zip(self.members, self._weights))
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.estimator_type = "regressor" if self.classes is None else "classifier"
-        return tags
 
     def __setstate__(self, state: dict) -> None:
         # models saved before the ensemble was an estimator stored ``classes_`` itself

@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import clone
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from autoxai.automl._ensemble import fold_loss
+from autoxai.automl._ensemble import MembersEstimator, fold_loss
 
 __all__ = ["StackedEnsemble", "fit_level2", "stack_features", "stacked_oof", "stacking_loss"]
 
@@ -85,7 +85,7 @@ def stacking_loss(predictions, y, folds, loss, classification: bool, random_stat
     return fold_loss(loss, y, oof, folds), model
 
 
-class StackedEnsemble(BaseEstimator):
+class StackedEnsemble(MembersEstimator):
     """Members' predictions combined by a fitted level-2 model (see the module docstring).
 
     Like :class:`~autoxai.automl._ensemble.WeightedEnsemble` a clonable estimator whose
@@ -107,10 +107,6 @@ class StackedEnsemble(BaseEstimator):
         self.level2 = level2
         self.classes = classes
 
-    @property
-    def classes_(self):
-        return None if self.classes is None else np.asarray(self.classes)
-
     def _features(self, X) -> np.ndarray:
         classification = self.classes is not None
         preds = [m.predict_proba(X) if classification else m.predict(X) for m in self.members]
@@ -130,11 +126,6 @@ class StackedEnsemble(BaseEstimator):
         if self.classes is None:
             return self.level2.predict(self._features(X))
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.estimator_type = "regressor" if self.classes is None else "classifier"
-        return tags
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self.level2, "coef_")
