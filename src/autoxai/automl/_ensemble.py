@@ -167,7 +167,12 @@ class WeightedEnsemble(MembersEstimator):
         super().__setstate__(state)
 
     def __sklearn_is_fitted__(self) -> bool:
-        return all(hasattr(m, "n_features_in_") or hasattr(m, "steps") for m in self.members)
+        return all(
+            hasattr(m, "n_features_in_")
+            or hasattr(m, "steps")
+            or getattr(m, "__sklearn_is_fitted__", lambda: False)()  # a bag as a member
+            for m in self.members
+        )
 
     def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         names = [type(m[-1]).__name__ if hasattr(m, "steps") else type(m).__name__
