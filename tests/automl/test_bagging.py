@@ -144,11 +144,19 @@ def test_refit_of_a_bagged_ensemble_sums_each_configurations_weight():
 
 def test_only_the_best_configurations_keep_their_fold_models(binary, tmp_path, monkeypatch):
     monkeypatch.setattr(_automl, "keep_best_folds", lambda w: keep_best_folds(w, n_keep=2))
+    monkeypatch.setattr(_automl, "keep_folds", lambda w, configs: None)  # see the search's
     X, y = binary
     automl = _fit(X, y, tmp_path, n_trials=5, final_model="bagged", ensemble=False)
     kept = sorted(p.stem for p in (tmp_path / "models").glob("*.joblib"))
     best = automl.leaderboard_.head(2)["_params"]
     assert kept == sorted(config_key(p) for p in best)
+
+
+def test_after_the_fit_only_the_final_models_folds_are_kept(binary, tmp_path):
+    X, y = binary
+    automl = _fit(X, y, tmp_path, n_trials=5, final_model="bagged", ensemble=False)
+    kept = [p.stem for p in (tmp_path / "models").glob("*.joblib")]
+    assert kept == [config_key(automl.leaderboard_.iloc[0]["_params"])]
 
 
 def test_refit_keeps_no_fold_models(binary, tmp_path):

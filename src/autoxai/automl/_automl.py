@@ -26,7 +26,14 @@ from autoxai.automl._cost import Shape, plan_models
 from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, fold_loss, greedy_selection
 from autoxai.automl._fidelity import budget_text, full_budget, rung_history
-from autoxai.automl._final import FINAL_MODELS, bag, bagged_ensemble, decide, keep_best_folds
+from autoxai.automl._final import (
+    FINAL_MODELS,
+    bag,
+    bagged_ensemble,
+    decide,
+    keep_best_folds,
+    keep_folds,
+)
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
 from autoxai.automl._stack import StackedEnsemble, stacking_loss
 from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
@@ -709,6 +716,7 @@ class AutoML(BaseEstimator):
         self.ensemble_ = [
             {"trial": int(c["trial"]), "weight": float(x)} for (c, *_), x in zip(chosen, w)
         ]
+        keep_folds(workdir, [c["_params"] for c, *_ in chosen] if kind == "bagged" else [])
         self.final_decisions_ = {"final_model": kind, "reason": reason,
                                  "refit_estimate": refit_seconds, "stack": stacking}  # fmt: skip
         return chosen_at

@@ -7,7 +7,8 @@ rows, and an average of k models that is often better than one model on all rows
 exactly these fold models, so a bagged ensemble is the same weights over bagged members.
 
 :func:`keep_best_folds` bounds the disk (and so the loading) by keeping only the best
-configurations' fold models; :func:`decide` chooses refit or bags; :func:`bag` and
+configurations' fold models during the search (:func:`keep_folds` then those of the
+final model only); :func:`decide` chooses refit or bags; :func:`bag` and
 :func:`bagged_ensemble` assemble them as :class:`WeightedEnsemble`.
 
 References
@@ -26,7 +27,15 @@ from autoxai.automl._fidelity import full_budget
 from autoxai.automl._objective import config_key, read_fold_models
 from autoxai.trial import TrialState
 
-__all__ = ["FINAL_MODELS", "KEEP_FOLDS", "bag", "bagged_ensemble", "decide", "keep_best_folds"]
+__all__ = [
+    "FINAL_MODELS",
+    "KEEP_FOLDS",
+    "bag",
+    "bagged_ensemble",
+    "decide",
+    "keep_best_folds",
+    "keep_folds",
+]
 
 #: What ``final_model`` may be.
 FINAL_MODELS = ("auto", "refit", "bagged")
@@ -38,18 +47,23 @@ KEEP_FOLDS = 20
 def keep_best_folds(workdir, n_keep: int = KEEP_FOLDS):
     """A study callback that deletes the fold models of all but the ``n_keep`` best
     configurations (by loss on all rows), sparing those of trials still running."""
-    folder = Path(workdir) / "models"
 
     def callback(study, trial) -> None:
         trials = study.trials
         best = sorted(full_budget(trials), key=lambda t: (t.value, t.number))[:n_keep]
         busy = [t for t in trials if t.state in (TrialState.RUNNING, TrialState.WAITING)]
-        keep = {config_key(t.params) for t in [*best, *busy]}
-        for path in folder.glob("*.joblib"):
-            if path.stem not in keep:
-                path.unlink(missing_ok=True)
+        keep_folds(workdir, [t.params for t in [*best, *busy]])
 
     return callback
+
+
+def keep_folds(workdir, configs) -> None:
+    """Delete every kept fold model but those of ``configs``. After the fit only the
+    final model's stay (it holds them; a resumed run re-reads them)."""
+    keep = {config_key(params) for params in configs}
+    for path in (Path(workdir) / "models").glob("*.joblib"):
+        if path.stem not in keep:
+            path.unlink(missing_ok=True)
 
 
 def decide(
