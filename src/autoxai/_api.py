@@ -29,7 +29,7 @@ __all__ = ["Run", "run"]
 #: AutoML's options that :func:`run` passes on (everything else is an error).
 AUTOML_OPTIONS = ("task", "metric", "search", "n_trials", "cv", "models", "ensemble",
                   "random_state", "n_jobs", "executor", "show_progress",
-                  "trial_timeout", "hard_deadline")  # fmt: skip
+                  "trial_timeout", "hard_deadline", "final_model", "stack")  # fmt: skip
 
 
 def run(
@@ -72,7 +72,8 @@ def run(
     **options
         Passed to :class:`~autoxai.AutoML`: ``task``, ``metric``, ``search``,
         ``n_trials``, ``cv``, ``models``, ``ensemble``, ``random_state``, ``n_jobs``,
-        ``executor``, ``show_progress``, ``trial_timeout``, ``hard_deadline``.
+        ``executor``, ``show_progress``, ``trial_timeout``, ``hard_deadline``,
+        ``final_model``, ``stack``.
 
     Returns
     -------
@@ -145,7 +146,8 @@ def _settings(automl: Any) -> dict[str, Any]:
     models = None if p["models"] is None else ",".join(p["models"])
     return {"search": p["search"], "time_budget": p["time_budget"], "n_trials": p["n_trials"],
             "cv": p["cv"], "models": models, "seed": p["random_state"],
-            "n_jobs": p["n_jobs"]}  # fmt: skip
+            "n_jobs": p["n_jobs"], "final_model": p["final_model"],
+            "stack": p["stack"]}  # fmt: skip
 
 
 def _directory(out: str | Path | None, resume: bool) -> RunLayout:

@@ -109,7 +109,9 @@ def test_automl_catboost_saves_loads_and_is_explained_exactly(tmp_path):
     from autoxai import explain
 
     df = _table("multiclass", n=300)
-    automl = AutoML(models=["catboost"], n_trials=1, time_budget=None, cv=3, n_jobs=1)
+    # refit: one CatBoost model, explained natively (a bag of three would be an ensemble)
+    automl = AutoML(models=["catboost"], n_trials=1, time_budget=None, cv=3, n_jobs=1,
+                    final_model="refit")  # fmt: skip
     automl.fit(df, target="y")
     assert automl.leaderboard_.iloc[0]["model"] == "catboost"
     X = df.drop(columns="y").head(25)

@@ -96,10 +96,10 @@ def test_ensemble_is_accepted_on_the_same_loss_as_the_leaderboard(tmp_path):
     board = pd.DataFrame(
         [{"trial": 0, "_loss": loss_a, "_params": pa}, {"trial": 1, "_loss": loss_b, "_params": pb}]
     )
-    members, trials, weights = AutoML()._choose(board, tmp_path, y, rmse, None, None, folds=folds)
-    assert trials == [0, 1]
-    assert [m["linear.alpha"] for m in members] == [1.0, 2.0]
-    assert weights.tolist() == pytest.approx([0.5, 0.5])
+    chosen = AutoML()._choose(board, tmp_path, y, rmse, folds=folds)
+    assert [c["trial"] for c, _, _ in chosen] == [0, 1]
+    assert [c["_params"]["linear.alpha"] for c, _, _ in chosen] == [1.0, 2.0]
+    assert [w for _, w, _ in chosen] == pytest.approx([0.5, 0.5])
     # the quantity the old rule used: pooled ensemble loss, not below A's fold mean
     _, pooled = greedy_selection([a, b], y, rmse.loss)
     assert pooled > loss_a

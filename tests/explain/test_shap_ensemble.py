@@ -194,7 +194,9 @@ def test_automl_members_on_penguins_equal_exact_kernel_shap():
     X, y = df.drop(columns="species"), df["species"]
     members = []
     for family in ("rf", "et", "linear", "lgbm"):
-        model = AutoML(n_trials=1, time_budget=None, cv=2, models=[family], ensemble=False)
+        # refit: one pipeline each (a bagged model would be an ensemble itself)
+        model = AutoML(n_trials=1, time_budget=None, cv=2, models=[family], ensemble=False,
+                       final_model="refit")  # fmt: skip
         members.append(model.fit(X, y).best_model_)
     ensemble = WeightedEnsemble(members, [0.4, 0.2, 0.2, 0.2], classes=members[0].classes_)
     rows, background = X.iloc[:4], X.iloc[4:24]

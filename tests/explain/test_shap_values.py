@@ -226,7 +226,9 @@ def penguins():
 @pytest.mark.parametrize("family", FAMILIES)
 def test_every_zoo_family_adds_up_on_original_columns(penguins, family):
     X, y = penguins
-    model = AutoML(n_trials=1, time_budget=None, cv=2, models=[family], ensemble=False)
+    # refit: one model of the family (a bag of fold models is explained as an ensemble)
+    model = AutoML(n_trials=1, time_budget=None, cv=2, models=[family], ensemble=False,
+                   final_model="refit")  # fmt: skip
     model.fit(X, y)
     e = shap_values(model, X.iloc[:4], background=X.iloc[4:24], random_state=0)
     assert e.feature_names == list(X.columns)

@@ -19,6 +19,7 @@ from autoxai.automl._data import (
 )
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._preprocess import feature_origins
+from autoxai.automl._stack import StackedEnsemble
 from autoxai.automl._zoo import FAMILIES, ModelFamily
 from autoxai.metrics import METRICS, Metric, default_metric, get_metric
 
@@ -33,6 +34,7 @@ __all__ = [
     "Metric",
     "ModelFamily",
     "NotFittedError",
+    "StackedEnsemble",
     "WeightedEnsemble",
     "cast_features",
     "default_metric",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator
 
-__all__ = ["WeightedEnsemble", "fold_loss", "greedy_selection"]
+__all__ = ["MembersEstimator", "WeightedEnsemble", "fold_loss", "greedy_selection"]
 
 
 def fold_loss(loss, y: np.ndarray, prediction: np.ndarray, folds=None) -> float:
@@ -81,13 +81,34 @@ def greedy_selection(
     return best_counts / best_counts.sum(), float(best_loss)
 
 
-class WeightedEnsemble(BaseEstimator):
+class MembersEstimator(BaseEstimator):
+    """What autoxai's ensembles share: fitted members over the original columns, the
+    class labels (None for regression) and the estimator type they imply."""
+
+    @property
+    def classes_(self):
+        return None if self.classes is None else np.asarray(self.classes)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "regressor" if self.classes is None else "classifier"
+        return tags
+
+
+class WeightedEnsemble(MembersEstimator):
     """A weighted average of fitted pipelines' predictions (probabilities for classes).
 
     A scikit-learn estimator: :func:`sklearn.base.clone` copies it unfitted and
     :meth:`fit` refits every member on the same rows, keeping the weights. So a method
     that refits the model (drop-column importance, a refit on a training part) refits
     the ensemble itself, not one of its members.
+
+    A *bagged* model is one too: the k fold models of a configuration (fitted during
+    cross-validation, each on k-1 folds), weights ``w/k``, with ``groups`` naming the
+    configuration of each member. Its prediction is the mean of its folds'. Refitting
+    it on new rows refits each configuration *once* on all of them, with its group's
+    summed weight: k fits of one configuration on the same rows would give k copies
+    of one model at k times the cost.
 
     Parameters
     ----------
@@ -97,26 +118,35 @@ class WeightedEnsemble(BaseEstimator):
         One per member, summing to 1.
     classes : array or None
         Class labels in the order of ``predict_proba``'s columns; None for regression.
+    groups : list of int, optional
+        The configuration of each member (members of one group are one configuration's
+        fold models); None: every member its own.
     """
 
-    def __init__(self, members, weights, classes=None) -> None:
+    def __init__(self, members, weights, classes=None, groups=None) -> None:
         self.members = members
         self.weights = weights
         self.classes = classes
-
-    @property
-    def classes_(self):
-        return None if self.classes is None else np.asarray(self.classes)
+        self.groups = groups
 
     @property
     def _weights(self) -> np.ndarray:
         return np.asarray(self.weights, dtype=float)
 
     def fit(self, X, y) -> WeightedEnsemble:
-        """Refit every member on ``X, y`` (the weights stay as chosen)."""
+        """Refit every configuration once on ``X, y`` (the weights stay as chosen,
+        summed over a bag's folds)."""
         from sklearn.base import clone
 
-        self.members = [clone(m).fit(X, y) for m in self.members]
+        groups = range(len(self.members)) if self.groups is None else self.groups
+        first: dict = {}
+        summed: dict = {}
+        for i, (g, w) in enumerate(zip(groups, self._weights)):
+            first.setdefault(g, i)
+            summed[g] = summed.get(g, 0.0) + w
+        self.members = [clone(self.members[i]).fit(X, y) for i in first.values()]
+        self.weights = np.array([summed[g] for g in first])
+        self.groups = None
         return self
 
     def predict_proba(self, X) -> np.ndarray:
@@ -129,19 +159,20 @@ class WeightedEnsemble(BaseEstimator):
             return sum(w * m.predict(X) for m, w in zip(self.members, self._weights))
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.estimator_type = "regressor" if self.classes is None else "classifier"
-        return tags
-
     def __setstate__(self, state: dict) -> None:
         # models saved before the ensemble was an estimator stored ``classes_`` itself
         if "classes" not in state:
             state["classes"] = state.pop("classes_", None)
+        state.setdefault("groups", None)  # saved before bagging
         super().__setstate__(state)
 
     def __sklearn_is_fitted__(self) -> bool:
-        return all(hasattr(m, "n_features_in_") or hasattr(m, "steps") for m in self.members)
+        return all(
+            hasattr(m, "n_features_in_")
+            or hasattr(m, "steps")
+            or getattr(m, "__sklearn_is_fitted__", lambda: False)()  # a bag as a member
+            for m in self.members
+        )
 
     def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         names = [type(m[-1]).__name__ if hasattr(m, "steps") else type(m).__name__

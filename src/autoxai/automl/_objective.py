@@ -8,6 +8,10 @@ rather than memory, so evaluations in worker processes count too, and a resumed 
 keeps them. An evaluation on part of the rows is keyed by the configuration *and* its
 budget, so it never overwrites the full evaluation of the same configuration, and
 :func:`read_evaluation` returns the full one unless asked for another budget.
+
+With ``keep_models=True`` a full evaluation also leaves its k fitted fold models
+(``models/<key>.joblib``, read by :func:`read_fold_models`): averaged, they are the
+configuration's *bagged* model, a final model that needs no refit on all rows.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import joblib
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -27,7 +32,15 @@ from autoxai.automl._preprocess import build_pipeline
 from autoxai.automl._zoo import FAMILIES
 from autoxai.metrics import Metric
 
-__all__ = ["CVObjective", "OutOfTime", "config_key", "family_params", "read_evaluation"]
+__all__ = [
+    "CVObjective",
+    "OutOfTime",
+    "config_key",
+    "family_params",
+    "fold_models_path",
+    "read_evaluation",
+    "read_fold_models",
+]
 
 
 class OutOfTime(Exception):
@@ -82,11 +95,15 @@ class CVObjective:
         Epoch time after which no new fold starts (the evaluation is abandoned).
     n_threads : int
         Threads each model (and native thread pool) may use during a trial.
+    keep_models : bool
+        Save the fold models of each evaluation on all rows to ``workdir`` (see
+        :func:`read_fold_models`); evaluations on part of the rows keep none.
     """
 
     def __init__(
         self, X, y, *, task, metric: Metric, schema: FeatureSchema, splits, n_classes,
         random_state: int, workdir, deadline: float | None = None, n_threads: int = 1,
+        keep_models: bool = False,
     ) -> None:  # fmt: skip
         self.X = X
         self.y = y
@@ -99,6 +116,7 @@ class CVObjective:
         self.workdir = Path(workdir)
         self.deadline = deadline
         self.n_threads = n_threads
+        self.keep_models = keep_models
 
     def make_pipeline(self, params: dict[str, Any], n_threads: int | None = None):
         """An unfitted pipeline for a configuration (``n_threads``: default the trial's)."""
@@ -146,7 +164,7 @@ class CVObjective:
             reason = too_late(expected, time.time(), self.deadline, what=f"one {name} fold")
             if reason is not None:
                 raise OutOfTime(reason)
-        fold_times = []
+        fold_times, models = [], []
         for train, test in self.splits:
             # Do not start a fold that, judged by the folds before it, would end past
             # the deadline.
@@ -164,8 +182,13 @@ class CVObjective:
             fold_times.append(time.perf_counter() - start)
             oof[test] = pred
             losses.append(self.metric.loss(self.y[test], pred))
+            models.append(pipeline)
         key = _file_key(params, budget)
         self.workdir.mkdir(parents=True, exist_ok=True)
+        if self.keep_models and budget is None:
+            path = fold_models_path(self.workdir, params)
+            path.parent.mkdir(exist_ok=True)
+            joblib.dump(models, path)
         np.save(self.workdir / f"{key}.npy", oof)
         stats = {
             "loss_mean": float(np.mean(losses)),
@@ -203,3 +226,17 @@ def read_evaluation(
         return np.load(workdir / f"{key}.npy"), json.loads((workdir / f"{key}.json").read_text())
     except (OSError, ValueError):
         return None, None
+
+
+def fold_models_path(workdir, params) -> Path:
+    """Where a configuration's fold models are kept (``keep_models``)."""
+    return Path(workdir) / "models" / f"{config_key(params)}.joblib"
+
+
+def read_fold_models(workdir, params) -> list | None:
+    """The fitted fold models of a configuration's full evaluation, in split order;
+    None if they were not kept (or were pruned, see ``_bag.keep_best_folds``)."""
+    try:
+        return joblib.load(fold_models_path(workdir, params))
+    except (OSError, EOFError, ValueError):
+        return None

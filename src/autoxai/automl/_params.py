@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from autoxai._utils import check_int, choose, did_you_mean
+from autoxai.automl._final import FINAL_MODELS
 from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
 from autoxai.exceptions import InvalidParameterError
 from autoxai.samplers import SAMPLERS
@@ -42,7 +43,7 @@ def check_params(params: Mapping[str, Any]) -> list[str]:
     --------
     >>> check_params({"search": "tpe", "cv": 5, "random_state": 0, "n_jobs": 1,
     ...               "n_trials": 10, "time_budget": None, "hard_deadline": "auto",
-    ...               "models": ["linear", "linear"]})
+    ...               "stack": "auto", "final_model": "auto", "models": ["linear", "linear"]})
     ['linear']
     """
     choose("search", params["search"], SEARCHES)
@@ -67,11 +68,11 @@ def check_params(params: Mapping[str, Any]) -> list[str]:
         )
     if budget is None and params["n_trials"] is None:
         raise InvalidParameterError("give time_budget, n_trials or both")
-    hard_deadline = params["hard_deadline"]
-    if not (hard_deadline == "auto" or isinstance(hard_deadline, bool)):
-        raise InvalidParameterError(
-            f'hard_deadline must be "auto", True or False, got {hard_deadline!r}'
-        )
+    for option in ("hard_deadline", "stack"):
+        value = params[option]
+        if not (value == "auto" or isinstance(value, bool)):
+            raise InvalidParameterError(f'{option} must be "auto", True or False, got {value!r}')
+    choose("final_model", params["final_model"], FINAL_MODELS)
     return _families(params["models"])
 
 

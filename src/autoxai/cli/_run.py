@@ -20,6 +20,9 @@ from autoxai.runs._plan import TimePlan
 
 NAME = "run"
 
+#: ``--stack`` to AutoML's ``stack``.
+_STACK = {"auto": "auto", "on": True, "off": False}
+
 #: The demo's explanation budget: enough for every method on its small ensemble, whose
 #: Kernel SHAP costs about a second per row.
 DEMO_EXPLAIN_BUDGET = 30.0
@@ -87,6 +90,21 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
         "the search must end (saves about a second per evaluation)",
     )
     parser.add_argument(
+        "--final-model",
+        choices=("auto", "refit", "bagged"),
+        default="auto",
+        help="refit the chosen model(s) on all rows, or keep the cross-validation fold "
+        "models and average them (bagged); auto: bagged under k-fold CV, refit on large "
+        "tables unless the refit would not fit in the budget (default auto)",
+    )
+    parser.add_argument(
+        "--stack",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="try a stacking layer over the ensemble (kept only if it beats the blend in "
+        "cross-validation); auto: when the time budget is at least 120 s (default auto)",
+    )
+    parser.add_argument(
         "--dask",
         default=None,
         metavar="ADDRESS",
@@ -140,7 +158,7 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
     """Shared by ``run`` and ``demo``: :func:`autoxai.run`, printed as it goes."""
     from autoxai._api import run
     from autoxai._utils import choose
-    from autoxai.automl._automl import SEARCHES
+    from autoxai.automl._params import SEARCHES
     from autoxai.study._progress import still_working
 
     console = Console(stderr=False)
@@ -160,6 +178,7 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
             random_state=args.seed, n_jobs=args.n_jobs, executor=executor,
             show_progress=show, trial_timeout=args.trial_timeout,
             hard_deadline=False if args.no_hard_deadline else "auto",
+            final_model=args.final_model, stack=_STACK[args.stack],
         )  # fmt: skip
     _print_summary(console, result, out)
     if args.no_explain:
@@ -240,11 +259,16 @@ def _print_summary(console: Console, result, out: Path) -> None:
             cells.append(history_text(row["history"], {t.number: t.budget for t in trials}))
         table.add_row(*cells)
     console.print(table)
+    final = automl.final_decisions_
+    how = f"{final['final_model']}: {final['reason']}"
+    if final["stack"]["kept"]:
+        how += "; stacked (logistic / NNLS level 2)"
     if len(automl.ensemble_) > 1:
         parts = ", ".join(f"trial {m['trial']} × {m['weight']:.2f}" for m in automl.ensemble_)
-        console.print(f"final model: ensemble of {parts}")
+        console.print(f"final model: ensemble of {parts} ({how})")
     else:
-        console.print(f"final model: trial {automl.ensemble_[0]['trial']} (best single model)")
+        trial = automl.ensemble_[0]["trial"]
+        console.print(f"final model: trial {trial} (best single model; {how})")
     console.print(
         f"time: {automl.timings_['total']:.1f} s; outputs in {str(out)!r}: model/, "
         "leaderboard.csv, trials.csv, run.json, study.db",

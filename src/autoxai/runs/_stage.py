@@ -151,7 +151,8 @@ class ExplanationStage(GlobalExplainer):
 
         The saved model learnt every row, so on those rows it shows what it memorised (a
         forest gives pure-noise columns real importance there). The chosen
-        configuration — every member of an ensemble, with its weights — is refitted on
+        configuration — every member of an ensemble, with its weights; a bagged
+        configuration once, not once per fold model — is refitted on
         ``1 - HOLDOUT_SHARE`` of the rows (stratified for classes), and every method
         explains that refit on the held-out rows: one model, unseen rows. When the
         refit does not fit in ``REFIT_SHARE`` of the budget (estimated from the run's
@@ -167,6 +168,9 @@ class ExplanationStage(GlobalExplainer):
         n = len(self.X)
         n_held = min(MAX_ROWS, round(HOLDOUT_SHARE * n))
         refit = float(getattr(self.automl, "timings_", {}).get("refit", 0.0))
+        final = getattr(self.automl, "final_decisions_", None) or {}
+        if final.get("final_model") == "bagged":  # no refit timed: the estimate instead
+            refit = max(refit, float(final.get("refit_estimate", 0.0)))
         estimate = refit * (n - n_held) / max(n, 1)
         classes = self.automl.classes_
         reason = None

@@ -65,6 +65,7 @@ def write_search(
         "best": {"trial": int(best["trial"]), "model": best["model"], "params": best["params"],
                  metric_column: float(best[metric_column])},
         "ensemble": automl.ensemble_,
+        "final": getattr(automl, "final_decisions_", None),
         "n_trials": len(automl.leaderboard_),
         "n_evaluations": len(automl.study_.trials),
         "schedule": schedule_json(automl),
