@@ -2,8 +2,10 @@
 recorded, and the refit fits what was shrunk. Cost constants are patched on small
 tables (n_jobs=1: the patched constants live in this process); no timings."""
 
+import json
 import re
 
+import pandas as pd
 import pytest
 
 from autoxai import AutoML, TrialState
@@ -103,3 +105,28 @@ def test_no_time_budget_never_shrinks(tiny_binary, monkeypatch):
     assert automl.model_decisions_ == []
     assert automl.leaderboard_["shrunk"].isna().all()
     assert automl.best_pipeline_.steps[-1][1].n_estimators == 300
+
+
+def test_the_cli_prints_the_decision_and_writes_it_to_every_file(tiny_binary, tmp_path, capsys,
+                                                                   monkeypatch):  # fmt: skip
+
+    from autoxai.cli import main
+
+    monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1e-3)
+    X, y = tiny_binary
+    data = tmp_path / "t.csv"
+    X.assign(y=y).to_csv(data, index=False)
+    out = tmp_path / "run"
+    args = ["run", str(data), "--target", "y", "--out", str(out), "--n-trials", "1",
+            "--time-budget", "120", "--cv", "3", "--models", "rf", "--n-jobs", "1",
+            "--no-progress", "--no-explain"]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    (decision,) = json.loads((out / "run.json").read_text())["model_decisions"]
+    assert decision["action"] == "shrunk"
+    line = f"shrunk model 'rf' (trial 0): {decision['reason']}"
+    assert " ".join(line.split()) in " ".join(printed.split())  # rich wraps long lines
+    shrunk = pd.read_csv(out / "trials.csv").set_index("number")["shrunk"]
+    assert shrunk[0] == decision["reason"] and shrunk.drop(0).isna().all()  # 1: not run
+    assert pd.read_csv(out / "leaderboard.csv")["shrunk"].tolist() == [decision["reason"]]
