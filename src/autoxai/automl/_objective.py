@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 from autoxai.automl._cost import Shape, calibration, fold_seconds, too_late
 from autoxai.automl._data import FeatureSchema
 from autoxai.automl._preprocess import build_pipeline
+from autoxai.automl._shared import mapped_state, restore_state
 from autoxai.automl._shrink import shrink
 from autoxai.automl._zoo import FAMILIES
 from autoxai.metrics import Metric
@@ -100,6 +101,13 @@ class CVObjective:
         self.workdir = Path(workdir)
         self.deadline = deadline
         self.n_threads = n_threads
+
+    def __getstate__(self) -> dict[str, Any]:
+        # pickled for a worker: the table as one memory-mapped file (see _shared)
+        return mapped_state(self, ("X", "y"), self.workdir)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(restore_state(state))
 
     def make_pipeline(self, params: dict[str, Any], n_threads: int | None = None):
         """An unfitted pipeline for a configuration (``n_threads``: default the trial's)."""
