@@ -145,3 +145,29 @@ def test_autoxai_run_on_the_cluster(cluster, tmp_path):
     run = json.loads((out / "run.json").read_text())
     assert run["n_evaluations"] >= 2
     assert after - before >= run["n_evaluations"]  # every trial ran on the workers
+
+
+@pytest.mark.slow
+def test_on_a_cluster_the_table_travels_with_each_trial(cluster, tmp_path):
+    # Workers on other machines may not see the work directory, so no mapped file there.
+    import cloudpickle
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(20_000, 10))).add_prefix("x")  # 1.6 MB of floats
+    y = (X.x0 + rng.normal(size=len(X)) > 0).astype(int)
+    sizes = []
+
+    class Spy(distributed.cfexecutor.ClientExecutor):
+        def submit(self, fn, *args, **kwargs):
+            sizes.append(len(cloudpickle.dumps((fn, args))))  # what each trial ships
+            return super().submit(fn, *args, **kwargs)
+
+    with distributed.Client(cluster) as client:
+        automl = autoxai.AutoML(n_trials=4, time_budget=60, cv=3, models=["linear"],
+                                executor=Spy(client), workdir=tmp_path / "work",
+                                ensemble=False).fit(X, y)  # fmt: skip
+    assert [t.state for t in automl.study_.trials] == [TrialState.COMPLETE] * 4
+    assert sizes and min(sizes) > X.memory_usage().sum()
+    assert not list((tmp_path / "work").glob("data-*.joblib"))

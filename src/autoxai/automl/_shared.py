@@ -13,7 +13,10 @@ work directory is where the evaluations already write their out-of-fold predicti
 so it must be shared with Dask workers on other machines in any case. The file is
 removed when the objective that wrote it is collected, or at exit.
 
-Inline evaluation (``n_jobs=1``) never pickles, so it never writes the file.
+On a Dask cluster (:func:`keep_inline`) the table is pickled with the objective, as
+before: workers on other machines may not see the work directory, and sending the
+table once (``Client.scatter(..., broadcast=True)``) is not done yet. Inline
+evaluation (``n_jobs=1``) never pickles, so it never writes the file.
 """
 
 from __future__ import annotations
@@ -28,14 +31,23 @@ from typing import Any
 
 import joblib
 
-__all__ = ["mapped_state", "restore_state"]
+__all__ = ["keep_inline", "mapped_state", "restore_state"]
 
 _LOCK = threading.Lock()  # pools pickle from a feeder thread while the driver submits
 _FILE = "_data_file"
+_INLINE = "_data_inline"
+
+
+def keep_inline(obj: Any, executor: Any) -> None:
+    """Pickle ``obj`` whole when ``executor`` is a Dask cluster's (``Client.get_executor()``)."""
+    if getattr(executor, "_client", None) is not None:
+        obj.__dict__[_INLINE] = True
 
 
 def mapped_state(obj: Any, names: tuple[str, ...], workdir: Path) -> dict[str, Any]:
     """``obj``'s attributes to pickle, the large ones (``names``) replaced by a file."""
+    if obj.__dict__.get(_INLINE):
+        return dict(obj.__dict__)
     with _LOCK:
         if obj.__dict__.get(_FILE) is None:
             workdir.mkdir(parents=True, exist_ok=True)
@@ -49,6 +61,8 @@ def mapped_state(obj: Any, names: tuple[str, ...], workdir: Path) -> dict[str, A
 
 def restore_state(state: dict[str, Any]) -> dict[str, Any]:
     """The attributes :func:`mapped_state` pickled, the large ones mapped from the file."""
+    if state.get(_INLINE):
+        return state
     return {**state, **joblib.load(state[_FILE], mmap_mode="r")}
 
 
