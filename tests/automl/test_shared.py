@@ -44,6 +44,7 @@ def test_a_pickled_objective_maps_one_file_written_once(tiny_binary, tmp_path):
     assert _mapped(worker.X)
     pd.testing.assert_frame_equal(worker.X, objective.X)
     np.testing.assert_array_equal(worker.y, objective.y)
+    assert all(_in_file(rows) for fold in worker.splits for rows in fold)
     # the worker's copy evaluates like the original
     params = {"model": "linear", "linear.C": 1.0}
     assert worker(params) == objective(params)

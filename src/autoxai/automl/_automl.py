@@ -27,7 +27,7 @@ from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._fidelity import budget_text, full_budget, rung_history
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
-from autoxai.automl._shared import keep_inline
+from autoxai.automl._shared import on_cluster
 from autoxai.automl._shrink import trial_decisions
 from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
 from autoxai.exceptions import (
@@ -516,13 +516,12 @@ class AutoML(BaseEstimator):
         if timeout is not None and self._hard_deadline(objective.X.size):
             stop_at = time.time() + timeout  # when the search ends, every trial ends
         if remaining != 0:
-            keep_inline(objective, self.executor)  # Dask: no shared file assumed
             study.optimize(
                 objective,
                 n_trials=remaining,
                 timeout=timeout,
                 n_jobs=width,
-                executor=self.executor,
+                executor=on_cluster(objective, objective.SHARED, self.executor),
                 callbacks=callbacks,
                 show_progress=self.show_progress,
                 trial_timeout=self.trial_timeout,

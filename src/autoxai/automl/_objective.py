@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 from autoxai.automl._cost import Shape, calibration, fold_seconds, too_late
 from autoxai.automl._data import FeatureSchema
 from autoxai.automl._preprocess import build_pipeline
-from autoxai.automl._shared import mapped_state, restore_state
+from autoxai.automl._shared import fetch, mapped_state, restore_state
 from autoxai.automl._shrink import shrink
 from autoxai.automl._zoo import FAMILIES
 from autoxai.metrics import Metric
@@ -102,12 +102,18 @@ class CVObjective:
         self.deadline = deadline
         self.n_threads = n_threads
 
+    #: What grows with the rows: sent to workers once, not with every trial (_shared).
+    SHARED = ("X", "y", "splits")
+
     def __getstate__(self) -> dict[str, Any]:
         # pickled for a worker: the table as one memory-mapped file (see _shared)
-        return mapped_state(self, ("X", "y"), self.workdir)
+        return mapped_state(self, self.SHARED, self.workdir)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(restore_state(state))
+
+    def __getattr__(self, name: str) -> Any:  # only when unset: a Dask copy's table
+        return fetch(self, name)
 
     def make_pipeline(self, params: dict[str, Any], n_threads: int | None = None):
         """An unfitted pipeline for a configuration (``n_threads``: default the trial's)."""
