@@ -57,3 +57,17 @@ def test_the_file_goes_with_the_objective_that_wrote_it(tiny_binary, tmp_path):
     del objective
     gc.collect()
     assert not list(tmp_path.glob("data-*.joblib"))
+
+
+def test_a_pool_search_on_the_mapped_table_equals_the_inline_one(tiny_binary, tmp_path):
+    from autoxai import AutoML
+
+    def board(n_jobs):
+        automl = AutoML(n_trials=4, time_budget=None, cv=3, models=["linear", "rf"],
+                        n_jobs=n_jobs, workdir=tmp_path / str(n_jobs))  # fmt: skip
+        automl.fit(*tiny_binary)
+        return automl.leaderboard_.drop(columns=["fit_time"])
+
+    pd.testing.assert_frame_equal(board(2), board(1))
+    gc.collect()
+    assert not list(tmp_path.glob("*/data-*.joblib"))  # gone with the search's objective
