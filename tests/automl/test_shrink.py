@@ -66,6 +66,7 @@ def test_nothing_smaller_than_the_floors_is_tried():
     # a configuration already at or below the floors is only taken or skipped
     tiny = {"n_estimators": 5}
     assert shrink("lgbm", tiny, SHAPE._replace(n_train=500), left=1e-12) is None
+    assert shrink("lgbm", hp, SHAPE, left=-1.0) is None  # the deadline has passed
 
 
 def test_a_shrunk_forest_is_recorded_and_refit_as_shrunk(tiny_binary, monkeypatch):

@@ -83,12 +83,12 @@ def shrink(
     True
     """
     full = factor * fold_seconds(name, hp, shape)
-    if full <= left:
+    if full <= max(left, 0.0):  # fits (or costs nothing, even past the deadline)
         return Shrunk(hp, shape.n_train, full, None)
     key = _rounds_key(name, hp)
     small = dict(hp)
     if key is not None and int(hp[key]) > ROUNDS_FLOOR:
-        small[key] = max(ROUNDS_FLOOR, int(int(hp[key]) * left / full))
+        small[key] = max(ROUNDS_FLOOR, int(int(hp[key]) * max(0.0, left) / full))
     n_train = shape.n_train
     if factor * fold_seconds(name, small, shape) > left:
         n_train = _largest_rows(name, small, shape, left, factor)
