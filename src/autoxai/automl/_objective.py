@@ -25,7 +25,7 @@ from autoxai.automl._cost import Shape, calibration, fold_seconds, too_late
 from autoxai.automl._data import FeatureSchema
 from autoxai.automl._preprocess import build_pipeline
 from autoxai.automl._shared import fetch, mapped_state, restore_state
-from autoxai.automl._shrink import shrink
+from autoxai.automl._shrink import as_shrunk, shrink
 from autoxai.automl._zoo import FAMILIES
 from autoxai.metrics import Metric
 
@@ -146,10 +146,7 @@ class CVObjective:
         deadline is fitted as shrunk: the same rounds, the same share of the rows."""
         threads = self.n_threads if n_threads is None else n_threads
         _, stats = read_evaluation(self.workdir, params)
-        if stats and stats.get("shrunk"):  # the configuration as the search shrank it
-            params = stats["run_params"]
-            if stats["rows"] is not None:
-                X, y = _subsample(X, y, stats["rows"], self.random_state)
+        params, X, y = as_shrunk(stats, params, X, y, self.random_state)
         with threadpool_limits(limits=threads):
             return self.make_pipeline(params, threads).fit(X, y)
 
@@ -218,14 +215,6 @@ class CVObjective:
         run_params = {**params, **{f"{name}.{k}": v for k, v in plan.hp.items()}}
         fraction = budget if plan.n_train == n_train else plan.n_train / len(train)
         return run_params, fraction, plan.seconds / factor, plan.note
-
-
-def _subsample(X, y, fraction: float, random_state: int):
-    """A random ``fraction`` of the rows of ``X, y``, in their order."""
-    n = len(y)
-    keep = max(2, round(fraction * n))
-    rows = np.sort(np.random.default_rng(random_state).choice(n, size=keep, replace=False))
-    return X.iloc[rows], np.asarray(y)[rows]
 
 
 def read_evaluation(

@@ -23,10 +23,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from autoxai.automl._cost import Shape, fold_seconds
 from autoxai.automl._zoo import FAMILIES
 
-__all__ = ["ROUNDS_FLOOR", "ROWS_FLOOR", "Shrunk", "shrink", "trial_decisions"]
+__all__ = ["ROUNDS_FLOOR", "ROWS_FLOOR", "Shrunk", "as_shrunk", "shrink", "trial_decisions"]
 
 #: Fewest boosting rounds or trees a shrunk configuration keeps.
 ROUNDS_FLOOR = 10
@@ -103,6 +105,24 @@ def shrink(
         f"{seconds:.3g} s shrunk, and {left:.3g} s were left before the deadline"
     )
     return Shrunk(small, n_train, seconds, note)
+
+
+def as_shrunk(stats: dict[str, Any] | None, params: dict[str, Any], X, y, random_state: int):
+    """``params``, ``X`` and ``y`` as the search ran the configuration, for its refit.
+
+    When its evaluation (``stats``) was shrunk: the parameters it ran with and, if it ran
+    on a share of the training rows, a random sample of that share of ``X, y`` (rows in
+    their order, drawn with ``random_state``). Otherwise all three unchanged.
+    """
+    if not (stats and stats.get("shrunk")):
+        return params, X, y
+    fraction = stats["rows"]
+    if fraction is None:
+        return stats["run_params"], X, y
+    n = len(y)
+    keep = max(2, round(fraction * n))
+    rows = np.sort(np.random.default_rng(random_state).choice(n, size=keep, replace=False))
+    return stats["run_params"], X.iloc[rows], np.asarray(y)[rows]
 
 
 def trial_decisions(trials, workdir: Path, read_evaluation) -> list[dict[str, Any]]:
