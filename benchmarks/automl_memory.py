@@ -28,7 +28,8 @@ Methodology
 Target: peak memory ≤ 2 GB (2 × 1024³ bytes) by both measures.
 
 Run ``python benchmarks/automl_memory.py`` (about 1.5 minutes); ``--rows``,
-``--budget`` and ``--seed`` change the setup. The results go to
+``--budget``, ``--seed``, ``--n-trials`` and ``--n-jobs`` (the last two passed on to
+``autoxai run``) change the setup. The results go to
 ``benchmarks/results/automl_memory.md``.
 """
 
@@ -217,6 +218,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--budget", type=float, default=None, help="--time-budget (default 60; --quick: 20)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated table")
+    parser.add_argument("--n-trials", type=int, default=None, help="passed to autoxai run")
+    parser.add_argument("--n-jobs", type=int, default=None, help="passed to autoxai run")
     args = parser.parse_args(argv)
     args.rows = args.rows or (2_000 if args.quick else 100_000)
     args.budget = args.budget or (20 if args.quick else 60)
@@ -240,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         del df
         cmd = [exe, "run", str(data), "--target", "y", "--time-budget", f"{args.budget:g}"]
+        for option, value in (("--n-trials", args.n_trials), ("--n-jobs", args.n_jobs)):
+            cmd += [] if value is None else [option, str(value)]
         cmd += ["--out", str(Path(tmp) / "out"), "--no-progress"]
         args.shown_cmd = ["autoxai", "run", "DATA.csv", *cmd[3:-3], "--out", "OUT", "--no-progress"]
         meter = common.LoadMeter()

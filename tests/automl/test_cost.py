@@ -4,8 +4,6 @@ skipped, each decision recorded. Thresholds are lowered on small tables; no timi
 import json
 import time
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from autoxai import AutoML, TrialState
@@ -13,14 +11,6 @@ from autoxai.automl import _cost
 from autoxai.automl._cost import Shape, calibration, fold_seconds, plan_models, too_late
 
 SMALL = Shape(n_train=800, n_test=200, n_features=5, n_classes=2)
-
-
-@pytest.fixture
-def table():
-    rng = np.random.default_rng(0)
-    X = pd.DataFrame(rng.normal(size=(300, 5)), columns=[f"x{i}" for i in range(5)])
-    y = pd.Series((X.x0 + 0.5 * X.x1 > 0).astype(int), name="y")
-    return X, y
 
 
 def test_costs_grow_with_the_table_as_each_family_does():
@@ -39,7 +29,7 @@ def test_knn_is_left_out_beyond_its_row_limit_and_the_decision_says_why(monkeypa
     monkeypatch.setattr(_cost, "KNN_MAX_ROWS", 500)
     kept, decisions = plan_models(["linear", "knn"], "binary", SMALL, seconds=None)
     assert kept == ["linear"]
-    assert decisions == [{"model": "knn", "reason": decisions[0]["reason"]}]
+    assert decisions == [{"model": "knn", "action": "left out", "reason": decisions[0]["reason"]}]
     assert "800 training rows is more than KNN_MAX_ROWS=500" in decisions[0]["reason"]
     kept, _ = plan_models(["linear", "knn"], "binary", SMALL._replace(n_train=400), seconds=None)
     assert kept == ["linear", "knn"]
@@ -74,19 +64,19 @@ def test_too_late_names_the_estimate_and_the_time_left():
     )
 
 
-def test_automl_records_the_families_it_left_out(table, monkeypatch):
+def test_automl_records_the_families_it_left_out(tiny_binary, monkeypatch):
     monkeypatch.setattr(_cost, "KNN_MAX_ROWS", 100)
-    X, y = table
+    X, y = tiny_binary
     automl = AutoML(n_trials=4, time_budget=None, cv=3, models=["linear", "knn"],
                     n_jobs=1).fit(X, y)  # fmt: skip
     assert [d["model"] for d in automl.model_decisions_] == ["knn"]
     assert set(automl.leaderboard_["model"]) == {"linear"}
 
 
-def test_a_configuration_that_cannot_finish_in_time_is_skipped_and_says_so(table, monkeypatch):
+def test_a_configuration_that_cannot_finish_even_shrunk_is_skipped(tiny_binary, monkeypatch):
     monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)  # keep the family, so its trials run
     monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1.0)  # one fold: hours
-    X, y = table
+    X, y = tiny_binary
     # n_jobs=1: the patched constants live in this process, not in pool workers
     automl = AutoML(n_trials=6, time_budget=120, cv=3, models=["linear", "rf"],
                     n_jobs=1).fit(X, y)  # fmt: skip
@@ -98,7 +88,16 @@ def test_a_configuration_that_cannot_finish_in_time_is_skipped_and_says_so(table
         assert "skipped: one rf fold is estimated at" in t.error
     assert all(t.state is TrialState.COMPLETE for t in trials if t.params["model"] == "linear")
     assert set(automl.leaderboard_["model"]) == {"linear"}
-    assert automl.model_decisions_ == []
+    # even 10 trees on every one of the 200 training rows would take hours: skipped
+    assert automl.model_decisions_ == [
+        {
+            "model": "rf",
+            "action": "skipped",
+            "trial": t.number,
+            "reason": t.error.split("\n")[0].removeprefix("OutOfTime: "),
+        }
+        for t in forests
+    ]
 
 
 @pytest.mark.parametrize(
@@ -107,7 +106,7 @@ def test_a_configuration_that_cannot_finish_in_time_is_skipped_and_says_so(table
      (False, 1, 60, False), (True, 1, None, False)],
 )  # fmt: skip
 def test_hard_deadline_stops_trials_when_the_search_must_end(
-    table, monkeypatch, hard_deadline, cells, budget, stops
+    tiny_binary, monkeypatch, hard_deadline, cells, budget, stops
 ):
     from autoxai.study import Study
 
@@ -121,7 +120,7 @@ def test_hard_deadline_stops_trials_when_the_search_must_end(
 
     monkeypatch.setattr(Study, "optimize", spy)
     monkeypatch.setattr(_cost, "HARD_DEADLINE_CELLS", cells)
-    X, y = table
+    X, y = tiny_binary
     start = time.time()
     AutoML(n_trials=2, time_budget=budget, cv=3, models=["linear"],
            hard_deadline=hard_deadline).fit(X, y)  # fmt: skip
@@ -131,16 +130,16 @@ def test_hard_deadline_stops_trials_when_the_search_must_end(
         assert seen == [None]
 
 
-def test_hard_deadline_must_be_auto_or_a_bool(table):
+def test_hard_deadline_must_be_auto_or_a_bool(tiny_binary):
     from autoxai.exceptions import InvalidParameterError
 
     with pytest.raises(InvalidParameterError, match='hard_deadline must be "auto", True or'):
-        AutoML(n_trials=2, hard_deadline=1).fit(*table)
+        AutoML(n_trials=2, hard_deadline=1).fit(*tiny_binary)
 
 
 @pytest.mark.slow
-def test_under_a_hard_deadline_trials_run_in_their_own_processes(table):
-    X, y = table
+def test_under_a_hard_deadline_trials_run_in_their_own_processes(tiny_binary):
+    X, y = tiny_binary
     automl = AutoML(n_trials=3, time_budget=60, cv=3, models=["linear", "knn"],
                     hard_deadline=True).fit(X, y)  # fmt: skip
     assert [t.state for t in automl.study_.trials] == [TrialState.COMPLETE] * 3

@@ -34,6 +34,8 @@ from autoxai.automl._final import (
 )
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
 from autoxai.automl._params import check_params
+from autoxai.automl._shared import on_cluster
+from autoxai.automl._shrink import trial_decisions
 from autoxai.automl._stack import StackedEnsemble, stacking_loss
 from autoxai.automl._zoo import FAMILIES
 from autoxai.exceptions import (
@@ -201,9 +203,11 @@ class AutoML(BaseEstimator):
         of fold models (a :class:`WeightedEnsemble`) when the final model is bagged.
     leaderboard_ : DataFrame
         One row per configuration evaluated on all training rows: model, params, CV mean
-        and std, fit time. Under a multi-fidelity search also ``budget`` (1: all rows),
-        ``rung`` (None for the defaults, queued outside the schedule) and ``history``
-        (the trial numbers of the configuration's evaluations, lowest rung first).
+        and std, fit time, and ``shrunk`` (how the configuration was made smaller to
+        finish before the deadline, else None; see ``model_decisions_``). Under a
+        multi-fidelity search also ``budget`` (1: all rows), ``rung`` (None for the
+        defaults, queued outside the schedule) and ``history`` (the trial numbers of the
+        configuration's evaluations, lowest rung first).
     schedule_ : dict or None
         The multi-fidelity plan when ``search`` names a scheduler, else None:
         ``scheduler``, ``eta``, ``budgets`` (fractions of each training fold, lowest
@@ -230,12 +234,16 @@ class AutoML(BaseEstimator):
     dataset_ : Dataset
         The data as prepared: column decisions, notes, task.
     model_decisions_ : list of dict
-        The model families left out before the search, each with ``model`` and
-        ``reason``: k-NN beyond 100,000 training rows, and under a time budget a family
-        whose cheapest default is estimated to take more than half of it. Under a time
-        budget each configuration is also estimated before it starts, and one that
-        would not finish before the deadline is skipped: its trial is FAILED with the
-        reason ("skipped: ... estimated at ... s"). See ``autoxai.automl._cost``.
+        What the cost estimates decided, each with ``model``, ``action`` and ``reason``.
+        ``"left out"``, before the search: k-NN beyond 100,000 training rows, and under
+        a time budget a family whose cheapest default is estimated to take more than
+        half of it. Under a time budget each configuration is also estimated before it
+        starts (these entries carry its ``trial``): one that would not finish before the
+        deadline is ``"shrunk"`` (fewer rounds or trees, then fewer rows; the leaderboard's
+        ``shrunk`` column says how, and the refit fits it so), and one whose smallest
+        version would not finish either is ``"skipped"``: its trial is FAILED with the
+        reason ("skipped: ... estimated at ... s"). A run with ``n_trials`` and no time
+        budget never shrinks. See ``autoxai.automl._cost`` and ``autoxai.automl._shrink``.
     study_ : Study
     timings_ : dict
         Seconds spent preparing, searching, ensembling and refitting.
@@ -402,6 +410,7 @@ class AutoML(BaseEstimator):
             self.final_model == "auto" and len(splits) > 1
         )
         self._search(study, objective, reserve, start, end, width)
+        self.model_decisions_ += trial_decisions(study.trials, workdir, read_evaluation)
         searched = time.time()
 
         board = self._leaderboard(study, workdir, metric)
@@ -503,7 +512,7 @@ class AutoML(BaseEstimator):
                 n_trials=remaining,
                 timeout=timeout,
                 n_jobs=width,
-                executor=self.executor,
+                executor=on_cluster(objective, objective.SHARED, self.executor),
                 callbacks=callbacks,
                 show_progress=self.show_progress,
                 trial_timeout=self.trial_timeout,
@@ -590,6 +599,7 @@ class AutoML(BaseEstimator):
                 "cv_" + metric.name: metric.from_loss(t.value),
                 "cv_std": None if stats is None else stats["loss_std"],
                 "fit_time": None if stats is None else stats["fit_time"],
+                "shrunk": None if stats is None else stats.get("shrunk"),
             }
             if study.scheduler is not None:
                 row.update(budget=t.budget, rung=t.rung, history=rung_history(t, trials))

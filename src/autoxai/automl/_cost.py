@@ -14,8 +14,10 @@ Two decisions use the estimates, and both are recorded:
 * before the search, :func:`plan_models` leaves out a family whose cheapest default
   configuration would take more than ``MAX_SHARE`` of the search time, and k-NN beyond
   ``KNN_MAX_ROWS`` training rows (each prediction scans every training row);
-* before each evaluation, :func:`too_late` says why a configuration that would not
-  finish before the run's deadline is skipped (its trial is FAILED with that reason).
+* before each evaluation, a configuration that would not finish before the run's
+  deadline is shrunk (:mod:`autoxai.automl._shrink`), and when even its smallest
+  version would not, :func:`too_late` says why it is skipped (its trial is FAILED with
+  that reason).
 """
 
 from __future__ import annotations
@@ -142,7 +144,8 @@ def too_late(expected: float, now: float, deadline: float | None, *, what: str) 
 def plan_models(
     names: list[str], task: str, shape: Shape, *, seconds: float | None
 ) -> tuple[list[str], list[dict[str, str]]]:
-    """The families to search, and a decision for each left out (``model``, ``reason``).
+    """The families to search, and a decision for each left out (``model``,
+    ``action="left out"``, ``reason``).
 
     ``seconds`` is the time for the search (None: no time budget, only the k-NN size
     rule applies). A family is never left out when it is the last one.
@@ -170,7 +173,7 @@ def plan_models(
         if reason is None:
             kept.append(name)
         else:
-            decisions.append({"model": name, "reason": reason})
+            decisions.append({"model": name, "action": "left out", "reason": reason})
     if not kept:  # never leave nothing: keep the first family named
         kept.append(decisions.pop(0)["model"])
     return kept, decisions

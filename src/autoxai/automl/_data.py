@@ -269,10 +269,11 @@ def _decompress(raw: bytes, name: str) -> tuple[bytes, list[str]]:
     return raw, []
 
 
-def _decode(raw: bytes, name: str) -> tuple[str, list[str]]:
+def _decode(raw: bytes, name: str) -> tuple[str, str, list[str]]:
+    """The text, the encoding that read it, and a note when that was not UTF-8."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw.decode("utf-16"), ["read as UTF-16"]
+            return raw.decode("utf-16"), "utf-16", ["read as UTF-16"]
         except UnicodeDecodeError:
             raise DataError(f"cannot read {name}: it starts as UTF-16 but is not") from None
     sample = raw[:_SNIFF_CHARS]
@@ -280,14 +281,25 @@ def _decode(raw: bytes, name: str) -> tuple[str, list[str]]:
     if b"\x00" in raw or controls > 0.01 * len(sample):
         raise DataError(f"{name} is not a CSV file: it holds binary data")
     try:
-        return raw.decode("utf-8-sig"), []
+        return raw.decode("utf-8-sig"), "utf-8-sig", []
     except UnicodeDecodeError as exc:
         where = f"at byte {exc.start}"
     try:
         text = raw.decode("cp1252")
-        return text, [f"not valid UTF-8 ({where}): read as Windows-1252 (latin-1)"]
+        return text, "cp1252", [f"not valid UTF-8 ({where}): read as Windows-1252 (latin-1)"]
     except UnicodeDecodeError:
-        return raw.decode("latin-1"), [f"not valid UTF-8 ({where}): read as latin-1"]
+        return raw.decode("latin-1"), "latin-1", [f"not valid UTF-8 ({where}): read as latin-1"]
+
+
+def _lines(text: str) -> Iterable[str]:
+    """The lines of ``text``, ends kept, one at a time (``io.StringIO(text)`` would copy
+    all of it, at up to 4 bytes a character, to read the header)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def _sniff(text: str) -> tuple[str, int]:
@@ -315,10 +327,16 @@ def _sniff(text: str) -> tuple[str, int]:
 
 
 def _read_csv(raw: bytes, name: str, *, strict: bool, suffix: str) -> tuple[pd.DataFrame, list]:
-    if not raw.strip():
+    """The table in ``raw`` and notes on how it was read.
+
+    The text is decoded whole (to check the encoding, sniff the delimiter and read the
+    header) and then dropped: pandas parses the bytes themselves, so a large file is
+    held at most twice (bytes and text) and never as a 4-byte-per-character buffer.
+    """
+    if not raw or raw.isspace():  # not raw.strip(): that copies the whole file
         raise DataError(f"{name} is empty")
-    text, notes = _decode(raw, name)
-    if not text.strip():
+    text, encoding, notes = _decode(raw, name)
+    if not text or text.isspace():
         raise DataError(f"{name} is empty")
     delimiter, n_columns = _sniff(text)
     if strict and n_columns < 2:
@@ -327,18 +345,20 @@ def _read_csv(raw: bytes, name: str, *, strict: bool, suffix: str) -> tuple[pd.D
             "a CSV table either (no delimiter among , ; TAB | splits it into columns); "
             f"autoxai reads {', '.join(_CSV_SUFFIXES + _PARQUET_SUFFIXES)} files"
         )
-    rows = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    rows = csv.reader(_lines(text), delimiter=delimiter, skipinitialspace=True)
     try:
         header = next(row for row in rows if row)  # pandas skips blank lines too
     except (csv.Error, StopIteration):
         header = []
+    del rows, text  # the text's last reference: pandas reads the bytes
     duplicates = _duplicates(h for h in header if h.strip())
     if duplicates:
         raise DataError(f"{name} has duplicate column names: {duplicates}; rename them")
     try:
         table = pd.read_csv(
-            io.StringIO(text), sep=delimiter, skipinitialspace=True, low_memory=False
-        )
+            io.BytesIO(raw), sep=delimiter, skipinitialspace=True, low_memory=False,
+            encoding=encoding,
+        )  # fmt: skip
     except pd.errors.EmptyDataError:
         raise DataError(f"{name} is empty") from None
     except (pd.errors.ParserError, ValueError) as exc:

@@ -29,6 +29,8 @@ from threadpoolctl import threadpool_limits
 from autoxai.automl._cost import Shape, calibration, fold_seconds, too_late
 from autoxai.automl._data import FeatureSchema
 from autoxai.automl._preprocess import build_pipeline
+from autoxai.automl._shared import fetch, mapped_state, restore_state
+from autoxai.automl._shrink import as_shrunk, shrink
 from autoxai.automl._zoo import FAMILIES
 from autoxai.metrics import Metric
 
@@ -118,6 +120,19 @@ class CVObjective:
         self.n_threads = n_threads
         self.keep_models = keep_models
 
+    #: What grows with the rows: sent to workers once, not with every trial (_shared).
+    SHARED = ("X", "y", "splits")
+
+    def __getstate__(self) -> dict[str, Any]:
+        # pickled for a worker: the table as one memory-mapped file (see _shared)
+        return mapped_state(self, self.SHARED, self.workdir)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(restore_state(state))
+
+    def __getattr__(self, name: str) -> Any:  # only when unset: a Dask copy's table
+        return fetch(self, name)
+
     def make_pipeline(self, params: dict[str, Any], n_threads: int | None = None):
         """An unfitted pipeline for a configuration (``n_threads``: default the trial's)."""
         name, hp = family_params(params)
@@ -145,8 +160,11 @@ class CVObjective:
     def fit(self, params: dict[str, Any], X, y, *, n_threads: int | None = None):
         """A pipeline for ``params`` fitted on ``X, y`` (the refit on all rows), on
         ``n_threads`` threads (default the trial's share; the refit runs alone, so
-        AutoML gives it every core)."""
+        AutoML gives it every core). A configuration the search shrank to meet its
+        deadline is fitted as shrunk: the same rounds, the same share of the rows."""
         threads = self.n_threads if n_threads is None else n_threads
+        _, stats = read_evaluation(self.workdir, params)
+        params, X, y = as_shrunk(stats, params, X, y, self.random_state)
         with threadpool_limits(limits=threads):
             return self.make_pipeline(params, threads).fit(X, y)
 
@@ -157,13 +175,7 @@ class CVObjective:
         oof = np.full(shape, np.nan)
         losses, fit_times = [], []
         rng = np.random.default_rng(self.random_state)
-        estimate = self._fold_estimate(params, budget)
-        if self.deadline is not None:
-            name = params["model"]
-            expected = estimate * calibration(self.workdir, name)
-            reason = too_late(expected, time.time(), self.deadline, what=f"one {name} fold")
-            if reason is not None:
-                raise OutOfTime(reason)
+        run_params, fraction, estimate, note = self._fit_in_time(params, budget)
         fold_times, models = [], []
         for train, test in self.splits:
             # Do not start a fold that, judged by the folds before it, would end past
@@ -171,10 +183,10 @@ class CVObjective:
             expected = float(np.mean(fit_times)) if fit_times else 0.0
             if self.deadline is not None and time.time() + expected > self.deadline:
                 raise OutOfTime("the time budget ran out during cross-validation")
-            if budget is not None:
-                keep = max(2, round(budget * len(train)))
+            if fraction is not None:
+                keep = max(2, round(fraction * len(train)))
                 train = np.sort(rng.choice(train, size=keep, replace=False))
-            pipeline = self.make_pipeline(params)
+            pipeline = self.make_pipeline(run_params)
             start = time.perf_counter()
             pipeline.fit(self.X.iloc[train], self.y[train])
             fit_times.append(time.perf_counter() - start)
@@ -200,16 +212,32 @@ class CVObjective:
             "model": params["model"],
             "estimate": estimate,
             "seconds_per_fold": float(np.mean(fold_times)),
+            # what _shrink changed, for the leaderboard, the decisions and the refit
+            **({"shrunk": note, "run_params": run_params, "rows": fraction} if note else {}),
         }
         (self.workdir / f"{key}.json").write_text(json.dumps(stats))
         return stats["loss_mean"]
 
-    def _fold_estimate(self, params: dict[str, Any], budget: float | None) -> float:
-        """Seconds one fold of ``params`` should take, before the run's correction."""
+    def _fit_in_time(self, params: dict[str, Any], budget: float | None):
+        """The configuration to run, its share of each training fold (None: all), its
+        estimated seconds per fold before the run's correction, and how it was shrunk
+        to finish before the deadline (None: as asked; see :mod:`._shrink`)."""
         train, test = self.splits[0]
         name, hp = family_params(params)
         n_train = len(train) if budget is None else max(2, round(budget * len(train)))
-        return fold_seconds(name, hp, Shape(n_train, len(test), self.X.shape[1], self.n_classes))
+        shape = Shape(n_train, len(test), self.X.shape[1], self.n_classes)
+        if self.deadline is None:  # no deadline, no shrinking: reproducible
+            return params, budget, fold_seconds(name, hp, shape), None
+        factor = calibration(self.workdir, name)
+        left = self.deadline - time.time()
+        plan = shrink(name, hp, shape, left=left, factor=factor)
+        if plan is None:  # not even the smallest version fits
+            expected = factor * fold_seconds(name, hp, shape)
+            raise OutOfTime(too_late(expected, self.deadline - left, self.deadline,
+                                     what=f"one {name} fold"))  # fmt: skip
+        run_params = {**params, **{f"{name}.{k}": v for k, v in plan.hp.items()}}
+        fraction = budget if plan.n_train == n_train else plan.n_train / len(train)
+        return run_params, fraction, plan.seconds / factor, plan.note
 
 
 def read_evaluation(

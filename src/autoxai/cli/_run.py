@@ -233,8 +233,9 @@ def _print_summary(console: Console, result, out: Path) -> None:
         elif d.column in ds.schema.number_formats:  # text read as numbers: say how
             console.print(f"  read {d.column!r}: {d.reason}", markup=False, highlight=False)
     for d in automl.model_decisions_:
-        console.print(f"  left out model {d['model']!r}: {d['reason']}", markup=False,
-                      highlight=False)  # fmt: skip
+        where = f" (trial {d['trial']})" if "trial" in d else ""
+        console.print(f"  {d['action']} model {d['model']!r}{where}: {d['reason']}",
+                      markup=False, highlight=False)  # fmt: skip
     for note in result.info.get("notes", []):
         console.print(f"  note: {note}", markup=False, highlight=False)
     metric = automl.metric_.name

@@ -94,8 +94,11 @@ def record_explanations(
 
 def trials_table(automl: Any) -> pd.DataFrame:
     """Every evaluation of the search (trials.csv): state, loss, score, budget, rung,
-    bracket, parent (the evaluation it was promoted from), times and parameters."""
+    bracket, parent (the evaluation it was promoted from), times, parameters, and
+    ``shrunk`` (how it was made smaller to finish in time, see ``model_decisions_``)."""
     frame = automl.study_.trials_dataframe().rename(columns={"value": "loss"})
+    shrunk = {d["trial"]: d["reason"] for d in automl.model_decisions_ if d["action"] == "shrunk"}
+    frame["shrunk"] = frame["number"].map(shrunk)
     metric = automl.metric_
     score = frame["loss"].map(lambda v: None if v is None or v != v else metric.from_loss(v))
     frame.insert(frame.columns.get_loc("loss") + 1, f"cv_{metric.name}", score)

@@ -1,0 +1,133 @@
+"""Shrink instead of skip: fewer rounds, then fewer rows, then skip; each decision
+recorded, and the refit fits what was shrunk. Cost constants are patched on small
+tables (n_jobs=1: the patched constants live in this process); no timings."""
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from autoxai import AutoML, TrialState
+from autoxai.automl import _cost, _shrink
+from autoxai.automl._cost import Shape, fold_seconds
+from autoxai.automl._shrink import ROUNDS_FLOOR, shrink
+
+SHAPE = Shape(n_train=4000, n_test=1000, n_features=4, n_classes=2)
+
+
+def cost(name, hp, n_train=SHAPE.n_train):
+    return fold_seconds(name, hp, SHAPE._replace(n_train=n_train))
+
+
+def test_a_configuration_that_fits_is_left_as_it_is():
+    hp = {"n_estimators": 100}
+    plan = shrink("lgbm", hp, SHAPE, left=cost("lgbm", hp))
+    assert plan == (hp, SHAPE.n_train, cost("lgbm", hp), None)
+
+
+def test_rounds_shrink_first_to_the_most_that_fit():
+    hp = {"n_estimators": 400, "learning_rate": 0.1}
+    left = cost("lgbm", hp) / 3
+    plan = shrink("lgbm", hp, SHAPE, left=left)
+    rounds = plan.hp["n_estimators"]
+    assert plan.n_train == SHAPE.n_train  # rows untouched while rounds suffice
+    assert cost("lgbm", {"n_estimators": rounds}) <= left
+    assert cost("lgbm", {"n_estimators": rounds + 1}) > left
+    assert plan.hp["learning_rate"] == 0.1
+    assert plan.note.startswith(f"shrunk to n_estimators 400 -> {rounds}: estimated at")
+
+
+def test_rows_shrink_once_rounds_are_at_their_floor():
+    hp = {"n_estimators": 100, "max_features": 0.5}
+    left = cost("rf", {**hp, "n_estimators": ROUNDS_FLOOR}, n_train=2000)
+    plan = shrink("rf", hp, SHAPE, left=left)
+    floor = {**hp, "n_estimators": ROUNDS_FLOOR}
+    assert plan.hp == floor
+    assert cost("rf", floor, plan.n_train) <= left < cost("rf", floor, plan.n_train + 1)
+    assert plan.n_train == 2000
+    assert "n_estimators 100 -> 10, 2,000 of 4,000 training rows" in plan.note
+
+
+def test_knn_shrinks_rows_only_and_the_calibration_counts():
+    hp = {"n_neighbors": 15, "weights": "distance"}
+    left = cost("knn", hp, n_train=1500) * 2
+    plan = shrink("knn", hp, SHAPE, left=left, factor=2.0)
+    assert plan.hp == hp
+    assert plan.n_train == 1500  # k-NN's cost is linear in its training rows
+    assert plan.seconds == pytest.approx(2 * cost("knn", hp, 1500))
+
+
+def test_nothing_smaller_than_the_floors_is_tried():
+    hp = {"n_estimators": 100}
+    smallest = cost("lgbm", {"n_estimators": ROUNDS_FLOOR}, n_train=_shrink.ROWS_FLOOR)
+    assert shrink("lgbm", hp, SHAPE, left=smallest).n_train == _shrink.ROWS_FLOOR
+    assert shrink("lgbm", hp, SHAPE, left=smallest * 0.99) is None
+    # a configuration already at or below the floors is only taken or skipped
+    tiny = {"n_estimators": 5}
+    assert shrink("lgbm", tiny, SHAPE._replace(n_train=500), left=1e-12) is None
+    assert shrink("lgbm", hp, SHAPE, left=-1.0) is None  # the deadline has passed
+
+
+def test_a_shrunk_forest_is_recorded_and_refit_as_shrunk(tiny_binary, monkeypatch):
+    monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)  # keep the family, so its trials run
+    # 300 default trees on 200 rows: about 700 s; the first trial's deadline is ~100 s away
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1e-3)
+    X, y = tiny_binary
+    automl = AutoML(n_trials=1, time_budget=120, cv=3, models=["rf"], n_jobs=1,
+                    ensemble=False).fit(X, y)  # fmt: skip
+    (decision,) = automl.model_decisions_
+    assert decision["action"] == "shrunk" and decision["trial"] == 0
+    trees = int(re.search(r"n_estimators 300 -> (\d+)", decision["reason"]).group(1))
+    assert ROUNDS_FLOOR <= trees < 300
+    assert automl.leaderboard_.loc[0, "shrunk"] == decision["reason"]
+    assert automl.best_pipeline_.steps[-1][1].n_estimators == trees
+
+
+def test_a_shrunk_knn_is_refit_on_the_same_share_of_the_rows(tiny_binary, monkeypatch):
+    monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)
+    monkeypatch.setattr(_shrink, "ROWS_FLOOR", 20)
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "knn", 3e-3)  # all 200 rows: about 300 s
+    X, y = tiny_binary
+    automl = AutoML(n_trials=1, time_budget=120, cv=3, models=["knn"], n_jobs=1,
+                    ensemble=False).fit(X, y)  # fmt: skip
+    (decision,) = automl.model_decisions_
+    rows = int(re.search(r"shrunk to (\d+) of 200 training rows", decision["reason"]).group(1))
+    assert 20 <= rows < 200
+    assert automl.study_.trials[0].state is TrialState.COMPLETE
+    assert automl.best_pipeline_.steps[-1][1].n_samples_fit_ == round(rows / 200 * len(y))
+
+
+def test_no_time_budget_never_shrinks(tiny_binary, monkeypatch):
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1e-3)
+    X, y = tiny_binary
+    automl = AutoML(n_trials=1, time_budget=None, cv=3, models=["rf"], n_jobs=1,
+                    ensemble=False).fit(X, y)  # fmt: skip
+    assert automl.model_decisions_ == []
+    assert automl.leaderboard_["shrunk"].isna().all()
+    assert automl.best_pipeline_.steps[-1][1].n_estimators == 300
+
+
+def test_the_cli_prints_the_decision_and_writes_it_to_every_file(tiny_binary, tmp_path, capsys,
+                                                                   monkeypatch):  # fmt: skip
+
+    from autoxai.cli import main
+
+    monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1e-3)
+    X, y = tiny_binary
+    data = tmp_path / "t.csv"
+    X.assign(y=y).to_csv(data, index=False)
+    out = tmp_path / "run"
+    args = ["run", str(data), "--target", "y", "--out", str(out), "--n-trials", "1",
+            "--time-budget", "120", "--cv", "3", "--models", "rf", "--n-jobs", "1",
+            "--no-progress", "--no-explain"]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    (decision,) = json.loads((out / "run.json").read_text())["model_decisions"]
+    assert decision["action"] == "shrunk"
+    line = f"shrunk model 'rf' (trial 0): {decision['reason']}"
+    assert " ".join(line.split()) in " ".join(printed.split())  # rich wraps long lines
+    shrunk = pd.read_csv(out / "trials.csv").set_index("number")["shrunk"]
+    assert shrunk[0] == decision["reason"] and shrunk.drop(0).isna().all()  # 1: not run
+    assert pd.read_csv(out / "leaderboard.csv")["shrunk"].tolist() == [decision["reason"]]
