@@ -56,6 +56,14 @@ def test_calibration_is_the_median_ratio_of_the_runs_own_evaluations(tmp_path):
     assert calibration(tmp_path, "et") == pytest.approx(3.0)  # all families' median
 
 
+def test_a_tiny_estimate_does_not_make_other_families_look_slow(tmp_path):
+    # a k-NN fold estimated at 1e-5 s took 0.02 s: its fixed cost, not a slow machine
+    stats = {"model": "knn", "estimate": 1e-5, "seconds_per_fold": 0.02}
+    (tmp_path / "0.json").write_text(json.dumps(stats))
+    assert calibration(tmp_path, "rf") == pytest.approx(0.02 / 0.05)
+    assert calibration(tmp_path, "rf") < 1.0
+
+
 def test_too_late_names_the_estimate_and_the_time_left():
     assert too_late(5.0, 100.0, None, what="x") is None
     assert too_late(5.0, 100.0, 106.0, what="x") is None

@@ -75,7 +75,7 @@ def test_a_shrunk_forest_is_recorded_and_refit_as_shrunk(tiny_binary, monkeypatc
     monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1e-3)
     X, y = tiny_binary
     automl = AutoML(n_trials=1, time_budget=120, cv=3, models=["rf"], n_jobs=1,
-                    ensemble=False).fit(X, y)  # fmt: skip
+                    ensemble=False, final_model="refit").fit(X, y)  # fmt: skip
     (decision,) = automl.model_decisions_
     assert decision["action"] == "shrunk" and decision["trial"] == 0
     trees = int(re.search(r"n_estimators 300 -> (\d+)", decision["reason"]).group(1))
@@ -90,7 +90,7 @@ def test_a_shrunk_knn_is_refit_on_the_same_share_of_the_rows(tiny_binary, monkey
     monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "knn", 3e-3)  # all 200 rows: about 300 s
     X, y = tiny_binary
     automl = AutoML(n_trials=1, time_budget=120, cv=3, models=["knn"], n_jobs=1,
-                    ensemble=False).fit(X, y)  # fmt: skip
+                    ensemble=False, final_model="refit").fit(X, y)  # fmt: skip
     (decision,) = automl.model_decisions_
     rows = int(re.search(r"shrunk to (\d+) of 200 training rows", decision["reason"]).group(1))
     assert 20 <= rows < 200
@@ -102,7 +102,7 @@ def test_no_time_budget_never_shrinks(tiny_binary, monkeypatch):
     monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1e-3)
     X, y = tiny_binary
     automl = AutoML(n_trials=1, time_budget=None, cv=3, models=["rf"], n_jobs=1,
-                    ensemble=False).fit(X, y)  # fmt: skip
+                    ensemble=False, final_model="refit").fit(X, y)  # fmt: skip
     assert automl.model_decisions_ == []
     assert automl.leaderboard_["shrunk"].isna().all()
     assert automl.best_pipeline_.steps[-1][1].n_estimators == 300
@@ -131,3 +131,16 @@ def test_the_cli_prints_the_decision_and_writes_it_to_every_file(tiny_binary, tm
     shrunk = pd.read_csv(out / "trials.csv").set_index("number")["shrunk"]
     assert shrunk[0] == decision["reason"] and shrunk.drop(0).isna().all()  # 1: not run
     assert pd.read_csv(out / "leaderboard.csv")["shrunk"].tolist() == [decision["reason"]]
+
+
+def test_a_shrunk_forest_bagged_keeps_its_shrunk_fold_models(tiny_binary, monkeypatch):
+    monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1e-3)
+    X, y = tiny_binary
+    automl = AutoML(n_trials=1, time_budget=120, cv=3, models=["rf"], n_jobs=1,
+                    ensemble=False, final_model="bagged").fit(X, y)  # fmt: skip
+    (decision,) = automl.model_decisions_
+    trees = int(re.search(r"n_estimators 300 -> (\d+)", decision["reason"]).group(1))
+    members = automl.best_pipeline_.members
+    assert len(members) == 3  # one per fold
+    assert all(m.steps[-1][1].n_estimators == trees for m in members)

@@ -71,6 +71,13 @@ SECONDS_PER_UNIT = {
     "other": 3e-9,  # rows x columns x 100: a boosting-like family without a law here
 }
 
+#: Seconds a fold costs whatever its size (building the pipeline, predicting, writing
+#: its results), which no growth law above captures. Measured-to-estimated ratios use at
+#: least this as the estimate: a tiny k-NN fold estimated at 1e-5 s that took 0.02 s
+#: would otherwise give a ratio in the thousands, and a family with no evaluation of its
+#: own, borrowing that ratio, would be judged a thousand times too slow.
+MIN_FOLD_SECONDS = 0.05
+
 _ROUNDS = ("n_estimators", "max_iter", "iterations")  # the round count's name by family
 
 
@@ -113,7 +120,8 @@ def calibration(workdir: Path, name: str) -> float:
     """How many times slower than estimated this run's finished evaluations were.
 
     The median of their measured-to-estimated ratios: those of family ``name`` when it
-    has any, else those of every family, else 1 (nothing finished yet).
+    has any, else those of every family, else 1 (nothing finished yet). An estimate
+    below ``MIN_FOLD_SECONDS`` counts as that much (a fold's fixed cost).
     """
     ratios: dict[str, list[float]] = {}
     for path in Path(workdir).glob("*.json"):
@@ -123,7 +131,7 @@ def calibration(workdir: Path, name: str) -> float:
             continue
         if stats.get("estimate") and stats.get("seconds_per_fold"):
             ratios.setdefault(stats["model"], []).append(
-                stats["seconds_per_fold"] / stats["estimate"]
+                stats["seconds_per_fold"] / max(stats["estimate"], MIN_FOLD_SECONDS)
             )
     if name in ratios:
         return float(np.median(ratios[name]))
