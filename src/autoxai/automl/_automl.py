@@ -27,6 +27,7 @@ from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._fidelity import budget_text, full_budget, rung_history
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
+from autoxai.automl._warm import warm_up
 from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
 from autoxai.exceptions import (
     DataError,
@@ -372,6 +373,8 @@ class AutoML(BaseEstimator):
         start = time.time()
         end = None if self.time_budget is None else start + float(self.time_budget)
         names = self._check_params()
+        width, trial_threads, refit_threads = self._cores()
+        loading = warm_up(names, width, self.executor)  # the pool, the model libraries
         dataset, y_enc, splits = self._prepare(X, y, target)
         names = [n for n in names if dataset.task in FAMILIES[n].tasks]
         n_classes = None if self.classes_ is None else len(self.classes_)
@@ -380,7 +383,6 @@ class AutoML(BaseEstimator):
         names, self.model_decisions_ = plan_models(names, dataset.task, shape, seconds=seconds)
         metric = get_metric(self.metric, dataset.task)
         workdir = Path(self.workdir) if self.workdir else Path(tempfile.mkdtemp(prefix="autoxai-"))
-        width, trial_threads, refit_threads = self._cores()
         objective = CVObjective(
             dataset.X, y_enc, task=dataset.task, metric=metric, schema=dataset.schema,
             splits=splits, n_classes=n_classes,
@@ -407,6 +409,7 @@ class AutoML(BaseEstimator):
         # Refit on the original labels: the pipelines' classes_ are then the labels
         # themselves, in the same sorted order as self.classes_.
         labels = np.asarray(dataset.y) if self.classes_ is not None else y_enc
+        loading.join()  # imports begun at the start; long done unless the search was short
         pipelines = [
             _predict_on_one_thread(
                 objective.fit(params, dataset.X, labels, n_threads=refit_threads)

@@ -19,7 +19,13 @@ from autoxai._utils import check_int
 from autoxai.exceptions import ExecutionError, InvalidParameterError
 from autoxai.schedulers import WAIT
 from autoxai.study._evaluate import WORKER_LOST, EvalResult, evaluate, worker_lost
-from autoxai.study._executors import InlineExecutor, local_pool, resolve_width
+from autoxai.study._executors import (
+    InlineExecutor,
+    local_pool,
+    pool_ready,
+    resolve_width,
+    warm_pool,
+)
 from autoxai.study._isolate import evaluate_isolated
 from autoxai.study._owner import HEARTBEAT_EVERY
 from autoxai.study._progress import Progress
@@ -114,6 +120,12 @@ class _Driver:
     behind every slow trial, and under a scheduler budgets make durations differ by
     orders of magnitude.
 
+    Under a ``timeout`` on the local pool, trials run in this process while the pool's
+    workers are still starting (see :func:`~autoxai.study._executors.warm_pool`): on a
+    loaded machine a fresh pool can take longer to answer than a small budget lasts,
+    and a trial finished here beats a worker idle in start-up. Retries of lost trials
+    never run here, as a trial that killed its worker would kill the driver.
+
     A trial whose worker dies is FAILED ("worker lost") and, once, queued again. On the
     local pool the retry runs alone, because a dead loky worker takes the whole pool
     (and every trial running on it) down, and a crash the trial causes again must not
@@ -140,9 +152,10 @@ class _Driver:
         self.width = width
         self.own_pool = executor is None and width > 1
         if executor is None:
-            executor = local_pool(width) if width > 1 else InlineExecutor()
+            executor = warm_pool(width) if width > 1 else InlineExecutor()
         self.executor = executor
         self.local = self.own_pool or isinstance(executor, InlineExecutor)
+        self.warming = self.own_pool and timeout is not None  # see the class docstring
         self.callbacks = callbacks
         self.catch = catch
         self.progress = progress
@@ -226,9 +239,15 @@ class _Driver:
             given = trial
         elif study.scheduler is not None:
             given = study.scheduler.as_budget(trial.budget)
-        future = self.executor.submit(self.run_trial, trial.params, given, self.catch)
+        executor = InlineExecutor() if self._while_warming(trial) else self.executor
+        future = executor.submit(self.run_trial, trial.params, given, self.catch)
         self.pending[future] = trial
         self.submitting = None
+
+    def _while_warming(self, trial: Trial) -> bool:
+        """Whether ``trial`` runs in this process because the pool is still starting."""
+        self.warming = self.warming and not pool_ready(self.executor)
+        return self.warming and trial.retry_of is None
 
     def _collect(self, future: Future) -> None:
         trial = self.pending.pop(future)
@@ -238,6 +257,7 @@ class _Driver:
         lost = record is None or (record.error or "").startswith(WORKER_LOST)
         if lost and self.own_pool:  # a dead loky worker breaks the pool: a new one
             self.executor = local_pool(self.width)
+            self.warming = False  # from now on no trial runs in this process
         if record is None:  # re-queued: its retry takes its place
             self.n_requeued += 1
             return
