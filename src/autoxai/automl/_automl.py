@@ -27,7 +27,7 @@ from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._fidelity import budget_text, full_budget, rung_history
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
-from autoxai.automl._warm import warm_up
+from autoxai.automl._warm import free_threads, warm_up
 from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
 from autoxai.exceptions import (
     DataError,
@@ -374,7 +374,7 @@ class AutoML(BaseEstimator):
         end = None if self.time_budget is None else start + float(self.time_budget)
         names = self._check_params()
         width, trial_threads, refit_threads = self._cores()
-        loading = warm_up(names, width, self.executor)  # the pool, the model libraries
+        warm_up(names, width, self.executor)  # the pool's workers, the model libraries
         dataset, y_enc, splits = self._prepare(X, y, target)
         names = [n for n in names if dataset.task in FAMILIES[n].tasks]
         n_classes = None if self.classes_ is None else len(self.classes_)
@@ -409,7 +409,7 @@ class AutoML(BaseEstimator):
         # Refit on the original labels: the pipelines' classes_ are then the labels
         # themselves, in the same sorted order as self.classes_.
         labels = np.asarray(dataset.y) if self.classes_ is not None else y_enc
-        loading.join()  # imports begun at the start; long done unless the search was short
+        refit_threads = free_threads(refit_threads)
         pipelines = [
             _predict_on_one_thread(
                 objective.fit(params, dataset.X, labels, n_threads=refit_threads)

@@ -5,20 +5,20 @@ takes seconds to start its workers (over ten on a loaded machine), and the first
 of a model library imports it (LightGBM: seconds), in each worker during the search
 and in this process again at the refit. :func:`warm_up` starts both at the beginning
 of :meth:`AutoML.fit`, so they overlap with data preparation and the search instead
-of adding to them.
+of adding to them (the import in this process is paid once, before the search, and
+not again at the refit).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from functools import partial
 
 from autoxai.automl._zoo import FAMILIES
-from autoxai.study._executors import warm_pool
+from autoxai.study._executors import pool_starting, warm_pool
 
-__all__ = ["preload", "warm_up"]
+__all__ = ["free_threads", "preload", "warm_up"]
 
 
 def preload(names: Sequence[str]) -> None:
@@ -31,13 +31,23 @@ def preload(names: Sequence[str]) -> None:
         family.build(defaults[0] if defaults else {}, task, 0, 1)
 
 
-def warm_up(names: Sequence[str], width: int, executor: Executor | None) -> threading.Thread:
+def warm_up(names: Sequence[str], width: int, executor: Executor | None) -> None:
     """Start the local pool's workers (when the search will use it: ``width`` > 1 and
-    no ``executor``) with ``names``' libraries imported there, and import them in this
-    process on a background thread, which is returned: join it before the refit."""
+    no ``executor``), which import ``names``' libraries in the background, and import
+    them in this process now.
+
+    Here the import is not put on a thread: it would slow the trials that run in this
+    process while the pool starts, and their times calibrate every later estimate.
+    """
     names = tuple(names)
     if executor is None and width > 1:
         warm_pool(width, partial(preload, names))
-    thread = threading.Thread(target=preload, args=(names,), name="autoxai-preload", daemon=True)
-    thread.start()
-    return thread
+    preload(names)
+
+
+def free_threads(threads: int) -> int:
+    """Threads for a fit in this process that would take ``threads``: one while the
+    local pool's workers are still starting, as they then take the cores (a
+    multi-threaded fit on cores it does not get is many times slower: its threads
+    wait for each other)."""
+    return 1 if pool_starting() else threads

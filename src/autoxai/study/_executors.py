@@ -14,6 +14,7 @@ __all__ = [
     "executor_width",
     "local_pool",
     "pool_ready",
+    "pool_starting",
     "resolve_width",
     "warm_pool",
 ]
@@ -101,9 +102,16 @@ def warm_pool(width: int, setup: Callable[[], object] | None = None) -> Executor
 
 
 def pool_ready(pool: Executor) -> bool:
-    """Whether ``pool`` is the local pool and has finished a warm-up job (a worker
-    is up), or was never warmed: then only its own jobs can tell."""
-    return pool is not _POOL or not _WARMING or any(f.done() for f in _WARMING)
+    """Whether ``pool`` can take jobs without waiting for its workers to start: it is
+    not the local pool, or its warm-up has answered, or it was never warmed (then
+    only its own jobs can tell)."""
+    return pool is not _POOL or not pool_starting()
+
+
+def pool_starting() -> bool:
+    """Whether the local pool's workers are still starting: warmed by
+    :func:`warm_pool` and no warm-up job done yet. They take the machine's cores then."""
+    return bool(_WARMING) and not any(f.done() for f in _WARMING)
 
 
 def _warm_up(setup: Callable[[], object] | None) -> None:
