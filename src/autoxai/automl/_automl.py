@@ -139,7 +139,10 @@ class AutoML(BaseEstimator):
         model on one thread; the refit on all rows runs alone on all ``n_jobs`` cores.
         With ``n_trials`` and no ``time_budget`` the leaderboard is the same for any
         ``n_jobs``. On an ``executor`` the default evaluates as many configurations at
-        once as it has workers.
+        once as it has workers. The worker processes start with ``fit`` and are kept
+        for the next fits; under a ``time_budget``, while they are still starting,
+        configurations are evaluated one at a time in this process (see
+        ``automl/_warm.py``).
     executor : concurrent.futures.Executor, optional
         Where trials run, e.g. ``distributed.Client(address).get_executor()``.
     storage : str, optional
