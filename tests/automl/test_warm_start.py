@@ -47,10 +47,21 @@ def test_a_first_small_budget_run_in_a_fresh_process_returns_a_fitted_model():
 
 
 def test_the_refit_takes_one_thread_while_the_pool_starts(monkeypatch):
+    monkeypatch.setattr(_warm.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     monkeypatch.setattr(_warm, "pool_starting", lambda: True)
     assert _warm.free_threads(4) == 1
     monkeypatch.setattr(_warm, "pool_starting", lambda: False)
-    assert _warm.free_threads(4) == 4
+    assert _warm.free_threads(4) == min(4, os.cpu_count())
+
+
+def test_the_refit_takes_only_the_cores_left_idle(monkeypatch):
+    monkeypatch.setattr(_warm, "pool_starting", lambda: False)
+    monkeypatch.setattr(_warm.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(_warm.os, "getloadavg", lambda: (5.7, 0.0, 0.0))
+    assert _warm.free_threads(8) == 3  # 5 whole processes busy
+    assert _warm.free_threads(2) == 2
+    monkeypatch.setattr(_warm.os, "getloadavg", lambda: (9.0, 0.0, 0.0))
+    assert _warm.free_threads(8) == 1  # overloaded: one thread, never none
 
 
 def test_warm_up_imports_the_libraries_here_and_starts_the_pool_only_when_used(monkeypatch):
