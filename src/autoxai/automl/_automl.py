@@ -37,6 +37,7 @@ from autoxai.automl._params import check_params
 from autoxai.automl._shared import on_cluster
 from autoxai.automl._shrink import trial_decisions
 from autoxai.automl._stack import StackedEnsemble, stacking_loss
+from autoxai.automl._warm import free_threads, warm_up
 from autoxai.automl._zoo import FAMILIES
 from autoxai.exceptions import (
     DataError,
@@ -150,7 +151,10 @@ class AutoML(BaseEstimator):
         model on one thread; the refit on all rows runs alone on all ``n_jobs`` cores.
         With ``n_trials`` and no ``time_budget`` the leaderboard is the same for any
         ``n_jobs``. On an ``executor`` the default evaluates as many configurations at
-        once as it has workers.
+        once as it has workers. The worker processes start with ``fit`` and are kept
+        for the next fits; under a ``time_budget``, while they are still starting,
+        configurations are evaluated one at a time in this process (see
+        ``automl/_warm.py``).
     executor : concurrent.futures.Executor, optional
         Where trials run, e.g. ``distributed.Client(address).get_executor()``.
     storage : str, optional
@@ -385,6 +389,8 @@ class AutoML(BaseEstimator):
         start = time.time()
         end = None if self.time_budget is None else start + float(self.time_budget)
         names = self._check_params()
+        width, trial_threads, refit_threads = self._cores()
+        warm_up(names, width, self.executor)  # the pool's workers, the model libraries
         dataset, y_enc, splits = self._prepare(X, y, target)
         names = [n for n in names if dataset.task in FAMILIES[n].tasks]
         n_classes = None if self.classes_ is None else len(self.classes_)
@@ -393,7 +399,6 @@ class AutoML(BaseEstimator):
         names, self.model_decisions_ = plan_models(names, dataset.task, shape, seconds=seconds)
         metric = get_metric(self.metric, dataset.task)
         workdir = Path(self.workdir) if self.workdir else Path(tempfile.mkdtemp(prefix="autoxai-"))
-        width, trial_threads, refit_threads = self._cores()
         objective = CVObjective(
             dataset.X, y_enc, task=dataset.task, metric=metric, schema=dataset.schema,
             splits=splits, n_classes=n_classes,
@@ -419,6 +424,7 @@ class AutoML(BaseEstimator):
         labels = np.asarray(dataset.y) if self.classes_ is not None else y_enc
         # Refit on the original labels: the pipelines' classes_ are then the labels
         # themselves, in the same sorted order as self.classes_.
+        refit_threads = free_threads(refit_threads)
         chosen = self._final(board, objective, labels, metric, end, reserve, refit_threads)
         finished = time.time()
 

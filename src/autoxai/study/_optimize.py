@@ -11,7 +11,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,13 @@ from autoxai._utils import check_int
 from autoxai.exceptions import ExecutionError, InvalidParameterError
 from autoxai.schedulers import WAIT
 from autoxai.study._evaluate import WORKER_LOST, EvalResult, evaluate, worker_lost
-from autoxai.study._executors import InlineExecutor, local_pool, resolve_width
+from autoxai.study._executors import (
+    InlineExecutor,
+    local_pool,
+    pool_ready,
+    resolve_width,
+    warm_pool,
+)
 from autoxai.study._isolate import evaluate_isolated
 from autoxai.study._owner import HEARTBEAT_EVERY
 from autoxai.study._progress import Progress
@@ -114,6 +120,14 @@ class _Driver:
     behind every slow trial, and under a scheduler budgets make durations differ by
     orders of magnitude.
 
+    Under a ``timeout`` on the local pool, while the pool's workers are still starting
+    (see :func:`~autoxai.study._executors.warm_pool`), one trial at a time runs on a
+    thread of this process and none is queued on the pool: on a loaded machine a fresh
+    pool can take longer to answer than a small budget lasts, its queued trials would
+    then start after the deadline (and be waited for), and a trial finished here beats
+    a worker idle in start-up. Retries of lost trials never run here, as a trial that
+    killed its worker would kill the driver.
+
     A trial whose worker dies is FAILED ("worker lost") and, once, queued again. On the
     local pool the retry runs alone, because a dead loky worker takes the whole pool
     (and every trial running on it) down, and a crash the trial causes again must not
@@ -140,9 +154,12 @@ class _Driver:
         self.width = width
         self.own_pool = executor is None and width > 1
         if executor is None:
-            executor = local_pool(width) if width > 1 else InlineExecutor()
+            executor = warm_pool(width) if width > 1 else InlineExecutor()
         self.executor = executor
         self.local = self.own_pool or isinstance(executor, InlineExecutor)
+        self.warming = self.own_pool and timeout is not None  # see the class docstring
+        self.helper: ThreadPoolExecutor | None = None  # runs trials while the pool starts
+        self.on_helper: Future | None = None
         self.callbacks = callbacks
         self.catch = catch
         self.progress = progress
@@ -167,6 +184,9 @@ class _Driver:
         except BaseException:
             self._abandon()
             raise
+        finally:
+            if self.helper is not None:  # an abandoned trial there ends by itself
+                self.helper.shutdown(wait=False)
 
     def _step(self) -> bool:
         """Start what may start, wait for the first result; False when all is done."""
@@ -187,6 +207,8 @@ class _Driver:
         while (
             self.held is None and not self.solo and len(self.pending) < self.width
         ) and self._may_start():
+            if self._pool_starting() and self.on_helper in self.pending:
+                return  # nothing is queued on a pool still starting
             trial = self.study._ask_or_none(hide=self._hidden(), one_pass=self.one_pass)
             if trial is WAIT:
                 # A rung is filling: wait for our running trials. With none of ours
@@ -226,9 +248,21 @@ class _Driver:
             given = trial
         elif study.scheduler is not None:
             given = study.scheduler.as_budget(trial.budget)
-        future = self.executor.submit(self.run_trial, trial.params, given, self.catch)
+        executor = self.executor
+        if self._pool_starting() and trial.retry_of is None:
+            if self.helper is None:
+                self.helper = ThreadPoolExecutor(1, thread_name_prefix="autoxai-trial")
+            executor = self.helper
+        future = executor.submit(self.run_trial, trial.params, given, self.catch)
+        if executor is self.helper:
+            self.on_helper = future
         self.pending[future] = trial
         self.submitting = None
+
+    def _pool_starting(self) -> bool:
+        """Whether trials go to this process's helper thread: the pool is starting."""
+        self.warming = self.warming and not pool_ready(self.executor)
+        return self.warming
 
     def _collect(self, future: Future) -> None:
         trial = self.pending.pop(future)
@@ -238,6 +272,7 @@ class _Driver:
         lost = record is None or (record.error or "").startswith(WORKER_LOST)
         if lost and self.own_pool:  # a dead loky worker breaks the pool: a new one
             self.executor = local_pool(self.width)
+            self.warming = False  # from now on no trial runs in this process
         if record is None:  # re-queued: its retry takes its place
             self.n_requeued += 1
             return
