@@ -9,17 +9,19 @@ directory back. The CLI's ``run`` and ``demo`` are argument parsing and printing
 from __future__ import annotations
 
 import html
+import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from autoxai.exceptions import AutoXAIError, InvalidParameterError
-from autoxai.runs import RunLayout, read_run
+from autoxai.runs import ExplanationFiles, RunLayout
+from autoxai.runs._files import read_manifest
 from autoxai.runs._plan import TimePlan
 
 __all__ = ["Run", "run"]
@@ -93,6 +95,7 @@ def run(
     'report.html'
     """
     from autoxai.automl import AutoML, prepare, read_table
+    from autoxai.automl._params import check_params
     from autoxai.runs._writer import write_search
 
     unknown = sorted(set(options) - set(AUTOML_OPTIONS))
@@ -102,7 +105,7 @@ def run(
         )
     say = progress or (lambda line: None)
     plan = TimePlan(time_budget, explain_budget)
-    AutoML(time_budget=time_budget, **options)._check_params()  # before anything is read
+    check_params({**_automl_defaults(), **options, "time_budget": time_budget})  # before reading
     table, notes = read_table(data)
     layout = _directory(out, resume)
     # Check the data before anything is written: bad input leaves no directory behind.
@@ -125,6 +128,15 @@ def run(
     if explain:
         result.explain(explain_budget=explain_budget, progress=say)
     return result
+
+
+def _automl_defaults() -> dict[str, Any]:
+    """AutoML's options at their defaults (read from its signature, building nothing)."""
+    import inspect
+
+    from autoxai.automl import AutoML
+
+    return {k: p.default for k, p in inspect.signature(AutoML).parameters.items()}
 
 
 def _settings(automl: Any) -> dict[str, Any]:
@@ -165,9 +177,10 @@ class Run:
         The run directory (:class:`~autoxai.runs.RunLayout` names its files).
     info : dict
         run.json: data, column decisions, settings, the time plan, timings, status.
-    explanations : dict of str to Explanation
+    explanations : mapping of str to Explanation
         Every method's result, by name (``permutation_importance``, ``shap``,
-        ``consensus``, ``pdp:<feature>``, ``local_shap:<k>``, ...).
+        ``consensus``, ``pdp:<feature>``, ``local_shap:<k>``, ...); each file is read
+        when its result is first used (:class:`~autoxai.runs.ExplanationFiles`).
     failures : list of (str, str)
         The parts that failed, and why (empty for a complete run).
     """
@@ -188,10 +201,13 @@ class Run:
         return cls(path, trust=trust)
 
     def _read(self) -> None:
-        data = read_run(self.layout.directory)
-        self.info: dict[str, Any] = data.run
-        self.explanations = data.explanations
-        self.manifest = data.manifest
+        """Read run.json and the manifest; each explanation file is read on first use."""
+        try:
+            self.info: dict[str, Any] = json.loads(self.layout.run_json.read_text())
+        except (OSError, ValueError):  # as the report: an unreadable run.json reads as empty
+            self.info = {}
+        self.manifest = read_manifest(self.layout.explanations)
+        self.explanations = ExplanationFiles(self.layout.explanations, self.manifest)
         self.failures = [(f["part"], f["error"]) for f in self.info.get("failures", [])]
 
     # -- what the run holds -----------------------------------------------------------
@@ -251,7 +267,7 @@ class Run:
         *,
         explain_budget: float | None = None,
         progress: Callable[[str], None] | None = None,
-    ) -> dict[str, Any]:
+    ) -> Mapping[str, Any]:
         """Explain the model with every method, write the report; return the results.
 
         ``explain_budget`` seconds (default: the run's plan) cover the methods and the

@@ -11,8 +11,8 @@ import shutil
 
 import pytest
 
-from autoxai.cli import main
-from autoxai.datasets import penguins_path
+import autoxai
+from autoxai.datasets import load_penguins
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -27,12 +27,10 @@ def report(tmp_path_factory):
             pytest.fail("AUTOXAI_REQUIRE_BROWSER=1 but no chromium on PATH")
         pytest.skip("no chromium on PATH (apt-get install chromium)")
     out = tmp_path_factory.mktemp("browser") / "run"
-    with __import__("importlib").resources.as_file(penguins_path()) as csv:
-        code = main(["run", str(csv), "--target", "species", "--out", str(out),
-                     "--n-trials", "8", "--cv", "3", "--explain-budget", "15",
-                     "--no-progress"])  # fmt: skip
-    assert code == 0
-    return out / "report.html"
+    run = autoxai.run(load_penguins(), "species", out=out, n_trials=8, cv=3,
+                      explain_budget=15)  # fmt: skip
+    assert run.complete, run.failures
+    return run.report_path
 
 
 @pytest.mark.slow

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import autoxai
+from autoxai import Run
 from autoxai.cli import main
 from autoxai.datasets import load_penguins
 from autoxai.exceptions import AutoXAIError
@@ -93,39 +97,59 @@ def check_html(text: str) -> Checker:
     return checker
 
 
-def run_cli(tmp_path, frame: pd.DataFrame, target: str, *extra: str, name: str = "data.csv"):
-    """Run ``autoxai run`` on a small table; it explains the model and writes the report."""
-    csv = tmp_path / name
-    frame.to_csv(csv, index=False)
-    out = tmp_path / "run"
-    code = main(
-        [
-            "run",
-            str(csv),
-            "--target",
-            target,
-            "--out",
-            str(out),
-            "--n-trials",
-            "10",
-            "--time-budget",
-            "60",
-            "--cv",
-            "3",
-            "--no-progress",
-            "--explain-budget",
-            "30",
-            *extra,
-        ]
-    )
-    assert code == 0
-    return out
+#: A small search: ten configurations, 3 folds, under the CLI's defaults otherwise.
+SEARCH = {"time_budget": 60, "n_trials": 10, "cv": 3, "n_jobs": 1}
 
 
-def check_report(out, *, skipped: tuple[str, ...] = ()) -> str:
-    """Check the page; every method must have run except those named in ``skipped``."""
-    path = build_report(out)
-    assert path == out / "report.html"
+def make_run(directory, data, target: str, **options) -> Run:
+    """:func:`autoxai.run` on a small table; it explains the model and writes the report."""
+    return autoxai.run(data, target, out=directory, explain_budget=30, **{**SEARCH, **options})
+
+
+def task_table(task: str) -> tuple[pd.DataFrame, str]:
+    if task == "binary":
+        from sklearn.datasets import load_breast_cancer
+
+        data = load_breast_cancer(as_frame=True).frame
+        return data.iloc[:300, [0, 1, 6, 7, -1]], "target"
+    if task == "multiclass":
+        return load_penguins(), "species"
+    from sklearn.datasets import load_diabetes
+
+    return load_diabetes(as_frame=True).frame.iloc[:, [0, 2, 3, 8, -1]], "target"
+
+
+@pytest.fixture(scope="module")
+def searched(tmp_path_factory) -> tuple[Run, Path]:
+    """The penguins searched (not explained yet), and a copy of its directory as it is."""
+    out = tmp_path_factory.mktemp("penguins") / "run"
+    run = autoxai.run(load_penguins(), "species", out=out, explain=False,
+                      models=["linear", "lgbm"], **SEARCH)  # fmt: skip
+    bare = tmp_path_factory.mktemp("bare") / "run"
+    shutil.copytree(out, bare)
+    return run, bare
+
+
+@pytest.fixture(scope="module")
+def explained(searched) -> Run:
+    """The same run, explained with every method and reported (the multiclass task)."""
+    run, _ = searched
+    run.explain(explain_budget=30)
+    return run
+
+
+@pytest.fixture(scope="module", params=["binary", "regression"])
+def task_run(request, tmp_path_factory) -> tuple[str, Run]:
+    frame, target = task_table(request.param)
+    out = tmp_path_factory.mktemp(request.param) / "run"
+    return request.param, make_run(out, frame, target, models=["linear", "lgbm"])
+
+
+def check_report(run: Run, *, skipped: tuple[str, ...] = ()) -> str:
+    """Rebuild the page from ``run`` and check it; every method must have run except
+    those named in ``skipped``."""
+    path = run.report()
+    assert path == run.directory / "report.html" == run.report_path
     text = path.read_text(encoding="utf-8")
     assert path.stat().st_size < MAX_BYTES
     checker = check_html(text)
@@ -147,7 +171,8 @@ def check_report(out, *, skipped: tuple[str, ...] = ()) -> str:
             if a in ("src", "href")
         ), (tag, attrs)
     # every method that finished is shown, not reported as missing
-    results, manifest = load_explanations(out / "explanations")
+    results, manifest = run.explanations, run.manifest
+    assert set(results) == set(load_explanations(run.layout.explanations)[0])
     for name in results:
         assert f'data-method="{h(name)}"' not in text, name
     # on these small tables every method runs: a skipped or failed one fails the test
@@ -171,28 +196,36 @@ def check_report(out, *, skipped: tuple[str, ...] = ()) -> str:
     return text
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
-def test_report_of_each_task(tmp_path, task):
-    if task == "binary":
-        from sklearn.datasets import load_breast_cancer
-
-        data = load_breast_cancer(as_frame=True).frame
-        frame, target = data.iloc[:300, [0, 1, 6, 7, -1]], "target"
-    elif task == "multiclass":
-        frame, target = load_penguins(), "species"
-    else:
-        from sklearn.datasets import load_diabetes
-
-        frame, target = load_diabetes(as_frame=True).frame.iloc[:, [0, 2, 3, 8, -1]], "target"
-    out = run_cli(tmp_path, frame, target, "--models", "linear,lgbm")
-    text = check_report(out)
-    run = json.loads((out / "run.json").read_text())
-    assert run["task"] == task
+def check_task(run: Run, task: str) -> None:
+    text = check_report(run)
+    assert run.info["task"] == task
     assert "Leaderboard" in text and "best score so far" in text
     assert text.count('class="note"') >= 8  # a "how to read this" beside each method
     assert "held-out fidelity" in text and 'class="rules"' in text
     assert "effect of" in text
+
+
+@pytest.mark.slow
+def test_report_of_a_binary_and_a_regression_run(task_run):
+    task, run = task_run
+    check_task(run, task)
+
+
+@pytest.mark.slow
+def test_report_of_a_multiclass_run(explained):
+    check_task(explained, "multiclass")
+
+
+def test_the_report_command_rebuilds_the_page(explained, tmp_path, capsys):
+    """The one test through the CLI: ``autoxai report DIR``."""
+    explained.report_path.unlink()
+    assert main(["report", str(explained.directory)]) == 0
+    text = explained.report_path.read_text(encoding="utf-8")
+    check_html(text)
+    for section in SECTIONS:
+        assert f'id="{section}"' in text, section
+    assert main(["report", str(tmp_path)]) == 2
+    assert "not a run directory" in capsys.readouterr().err
 
 
 def hostile_table(n: int = 160) -> pd.DataFrame:
@@ -213,15 +246,9 @@ def hostile_table(n: int = 160) -> pd.DataFrame:
 
 
 def test_hostile_names_and_values_are_escaped(tmp_path):
-    out = run_cli(
-        tmp_path,
-        hostile_table(),
-        "label",
-        "--models",
-        "linear",
-        name="<img src=x onerror=alert(4)>.csv",
-    )
-    text = check_report(out)
+    csv = tmp_path / "<img src=x onerror=alert(4)>.csv"
+    hostile_table().to_csv(csv, index=False)
+    text = check_report(make_run(tmp_path / "run", csv, "label", models=["linear"]))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # shown, as text
     assert "&lt;img src=x onerror=alert(4)&gt;.csv" in text  # the file name too
     assert "price in $ and $" in text
@@ -234,29 +261,8 @@ def test_hostile_names_and_values_are_escaped(tmp_path):
     assert "colour&quot; onmouseover=&quot;alert(3)" in text
 
 
-def test_report_without_explanations_says_why(tmp_path):
-    out = tmp_path / "run"
-    code = main(
-        [
-            "run",
-            str(_penguins_csv(tmp_path)),
-            "--target",
-            "species",
-            "--out",
-            str(out),
-            "--n-trials",
-            "3",
-            "--time-budget",
-            "60",
-            "--cv",
-            "3",
-            "--models",
-            "linear",
-            "--no-progress",
-            "--no-explain",
-        ]
-    )
-    assert code == 0
+def test_report_without_explanations_says_why(searched):
+    _, out = searched  # the search's directory before it was explained
     text = build_report(out).read_text()
     check_html(text)
     for section in SECTIONS:
@@ -276,12 +282,6 @@ def test_a_minimal_run_directory(tmp_path):
 def test_not_a_run_directory(tmp_path):
     with pytest.raises(AutoXAIError, match="not a run directory"):
         build_report(tmp_path)
-
-
-def _penguins_csv(tmp_path):
-    path = tmp_path / "penguins.csv"
-    load_penguins().to_csv(path, index=False)
-    return path
 
 
 # -- the pieces ----------------------------------------------------------------------------
@@ -332,7 +332,7 @@ def test_active_svg_is_refused(bad):
 
 def _save(directory, results: dict, methods: list[dict]) -> None:
     """Write explanations/ as ExplanationStage.save does."""
-    from autoxai.runs._stage import _file_name
+    from autoxai.runs._files import file_name as _file_name
 
     folder = directory / "explanations"
     folder.mkdir(parents=True)
@@ -405,22 +405,18 @@ def test_a_multi_fidelity_run_shows_its_rungs(tmp_path, monkeypatch):
     monkeypatch.setattr(automl_module, "MIN_RUNG_ROWS", 40)  # three rungs on 400 rows a fold
     X, y = make_classification(n_samples=600, n_features=4, random_state=1)
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(y=y)
-    out = tmp_path / "run"
-    code = main(["run", str(_write_csv(tmp_path, frame)), "--target", "y", "--out", str(out),
-                 "--search", "asha", "--n-trials", "16", "--cv", "3", "--models", "linear,knn",
-                 "--no-progress", "--explain-budget", "8"])  # fmt: skip
-    assert code == 0
+    run = autoxai.run(frame, "y", out=tmp_path / "run", search="asha", n_trials=16, cv=3,
+                      models=["linear", "knn"], explain_budget=8, n_jobs=1)  # fmt: skip
     # three evaluations on all rows: too few to explain the search by a surrogate
-    text = check_report(out, skipped=("search_importance",))
+    text = check_report(run, skipped=("search_importance",))
     search = text[text.index('id="search"') : text.index('id="global"')]
     assert 'aria-label="score on each budget, by budget spent and by trial"' in search
     assert "Search by budget" in search and "budget (share of rows)" in search
     assert "1/9" in search and "rung history (trial: budget)" in search
     assert "evaluations on all training rows only" in search
     # the hyperparameter importance counts the evaluations on all rows only
-    board = pd.read_csv(out / "leaderboard.csv")
-    _, manifest = load_explanations(out / "explanations")
-    entry = next(e for e in manifest["methods"] if e["method"] == "search_importance")
+    board = run.leaderboard
+    entry = next(e for e in run.manifest["methods"] if e["method"] == "search_importance")
     assert entry["note"].startswith(f"{len(board)} finished trials")
 
 
@@ -451,12 +447,6 @@ def test_rung_figure_and_table_from_trials():
     assert "1/3 of the rows (3)" in svg and "all rows (2)" in svg
     assert "budget spent (full evaluations)" in svg
     assert rung_summary(trials.assign(budget=None)).empty
-
-
-def _write_csv(tmp_path, frame):
-    path = tmp_path / "data.csv"
-    frame.to_csv(path, index=False)
-    return path
 
 
 def _local_results() -> dict:

@@ -36,6 +36,16 @@ def test_run_tunes_explains_reports_and_loads_back(tmp_path):
     assert loaded.report_path.stat().st_mtime_ns >= before
     assert loaded.automl.predict(load_penguins().head(3)).shape == (3,)
 
+    # explanation files are read when first used, not by load: a broken one breaks
+    # only its own result
+    (out / "explanations" / "surrogate.json").write_text("{not json")
+    lazy = Run.load(out)
+    assert "surrogate" in lazy.explanations
+    expected = result.explanations["permutation_importance"].to_frame()
+    assert lazy.explanations["permutation_importance"].to_frame().equals(expected)
+    with pytest.raises(ValueError, match="Expecting property name"):
+        lazy.explanations["surrogate"]
+
 
 def test_run_without_explanations_writes_the_search_only(tmp_path):
     result = autoxai.run(load_penguins(), "species", explain=False, out=tmp_path / "r", **FAST)

@@ -19,7 +19,6 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
-from autoxai._utils import check_int, choose, did_you_mean
 from autoxai.automl import _cost
 from autoxai.automl._constants import AUTOML_DEADLINE_SHARE, REFIT_SLACK_SHARE, STUDY_NAME
 from autoxai.automl._cost import Shape, plan_models
@@ -27,7 +26,8 @@ from autoxai.automl._data import prepare
 from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._fidelity import budget_text, full_budget, rung_history
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
-from autoxai.automl._zoo import DEFAULT_FAMILIES, FAMILIES
+from autoxai.automl._params import SEARCHES, check_params  # noqa: F401 (cli/_run.py reads SEARCHES here)
+from autoxai.automl._zoo import FAMILIES
 from autoxai.exceptions import (
     DataError,
     InvalidParameterError,
@@ -36,7 +36,7 @@ from autoxai.exceptions import (
     StudyError,
 )
 from autoxai.metrics import Metric, get_metric
-from autoxai.samplers import SAMPLERS, get_sampler
+from autoxai.samplers import get_sampler
 from autoxai.schedulers import SCHEDULERS, BaseScheduler, get_scheduler
 from autoxai.space import Categorical, SearchSpace, distribution_from_dict
 from autoxai.study import Study, TrialState, create_study
@@ -46,8 +46,6 @@ __all__ = ["AutoML", "NotFittedError"]
 
 logger = logging.getLogger(__name__)
 
-#: Every ``search`` name: the samplers, then the multi-fidelity schedulers.
-SEARCHES = (*SAMPLERS, *SCHEDULERS)
 
 #: Above this many rows, or this many cells (rows x features), a single 80/20 holdout
 #: split replaces k-fold cross-validation, so a trial costs one fit, not k.
@@ -253,43 +251,7 @@ class AutoML(BaseEstimator):
 
     # -- checks -----------------------------------------------------------------------
     def _check_params(self) -> list[str]:
-        choose("search", self.search, SEARCHES)
-        check_int("cv", self.cv, minimum=2)
-        check_int("random_state", self.random_state, minimum=0)
-        if self.n_jobs != -1:
-            try:
-                check_int("n_jobs", self.n_jobs, minimum=1)
-            except InvalidParameterError:
-                raise InvalidParameterError(
-                    f"n_jobs must be -1 (every core) or an int >= 1, got {self.n_jobs!r}"
-                ) from None
-        if self.n_trials is not None:
-            check_int("n_trials", self.n_trials, minimum=1)
-        if self.time_budget is not None and (
-            isinstance(self.time_budget, bool)
-            or not isinstance(self.time_budget, (int, float))
-            or not self.time_budget > 0
-        ):
-            raise InvalidParameterError(
-                f"time_budget must be a number of seconds > 0 or None, got {self.time_budget!r}"
-            )
-        if self.time_budget is None and self.n_trials is None:
-            raise InvalidParameterError("give time_budget, n_trials or both")
-        if not (self.hard_deadline == "auto" or isinstance(self.hard_deadline, bool)):
-            raise InvalidParameterError(
-                f'hard_deadline must be "auto", True or False, got {self.hard_deadline!r}'
-            )
-        names = list(DEFAULT_FAMILIES) if self.models is None else list(self.models)
-        if not names:
-            raise InvalidParameterError("models must name at least one model family")
-        for name in names:
-            if name not in FAMILIES:
-                raise InvalidParameterError(
-                    f"unknown model {name!r}; choose from {list(FAMILIES)}."
-                    + did_you_mean(name, FAMILIES)
-                )
-            FAMILIES[name].check_available()
-        return list(dict.fromkeys(names))
+        return check_params(self.get_params())
 
     # -- the search space -------------------------------------------------------------
     @staticmethod

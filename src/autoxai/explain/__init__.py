@@ -28,7 +28,8 @@ Global methods (one value per feature):
 * :func:`deletion_curves` — faithfulness: which global method's ranking best predicts
   what the model loses when features are removed (deletion curves), and
   :func:`local_deletion`, the same per row for local methods (SHAP against LIME);
-* :func:`explain_model` — runs the standard global methods on one model and compares them.
+* :func:`explain_model` — runs the standard global methods on one model and compares them,
+  through :class:`GlobalExplainer`, the one orchestrator a run's explanation stage uses too.
 
 Examples
 --------
@@ -45,9 +46,10 @@ Examples
 from autoxai.explain._ablation import drop_column_importance
 from autoxai.explain._ale import ale
 from autoxai.explain._base import Explanation
-from autoxai.explain._compare import compare, explain_model
+from autoxai.explain._compare import compare
 from autoxai.explain._faithfulness import deletion_curves, local_deletion
 from autoxai.explain._lime import lime
+from autoxai.explain._orchestrate import GlobalExplainer, explain_model
 from autoxai.explain._pdp import partial_dependence
 from autoxai.explain._permutation import background_importance, permutation_importance
 from autoxai.explain._surrogate import surrogate
@@ -55,6 +57,7 @@ from autoxai.explain.shap import shap_importance, shap_values
 
 __all__ = [
     "Explanation",
+    "GlobalExplainer",
     "ale",
     "background_importance",
     "compare",

@@ -28,6 +28,7 @@ from autoxai._utils import RandomState, check_int, seed_from
 from autoxai.exceptions import DataError, InvalidParameterError, ParameterTypeError
 from autoxai.explain._base import Explanation
 from autoxai.explain._common import check_confidence, check_n_jobs, run_tasks
+from autoxai.explain._deadline import check_time
 from autoxai.explain._model import Predictor, as_frame, as_predictor, encode_target, target_array
 from autoxai.explain._permutation import (
     CORRELATION_THRESHOLD,
@@ -272,6 +273,7 @@ def _fit_and_score(
         fill = _constant(X_train[column])
         set_column(X_train, column, np.repeat(fill, len(X_train)))
         set_column(X_test, column, np.repeat(fill, len(X_test)))
+    check_time()  # under a time limit, no refit starts after it
     start = time.perf_counter()
     fitted = clone(estimator).fit(X_train, target[train])
     seconds = time.perf_counter() - start

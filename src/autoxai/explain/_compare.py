@@ -13,14 +13,13 @@ can tell from zero are "unimportant by consensus" and not ranked against each ot
 feature is flagged only when one method finds it clearly important and another cannot
 tell it from zero, with the likely cause in words; the rest are ranked by mean rank.
 For every pair of methods it measures the agreement metrics of Krishna et al. (2022)
-(:mod:`autoxai.explain._agreement`). :func:`explain_model` runs the standard set of
-methods with small, sensible defaults and compares them.
+(:mod:`autoxai.explain._agreement`). :func:`~autoxai.explain.explain_model`
+(:mod:`autoxai.explain._orchestrate`) runs the standard set of methods and compares them.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import combinations
 from numbers import Real
 from typing import Any
@@ -28,14 +27,12 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata
 
-from autoxai._utils import RandomState, check_int, did_you_mean, seed_from
+from autoxai._utils import check_int, did_you_mean
 from autoxai.exceptions import DataError, InvalidParameterError, ParameterTypeError
 from autoxai.explain._agreement import agreement
 from autoxai.explain._base import Explanation
-from autoxai.explain._common import check_n_jobs, subsample
-from autoxai.explain._model import as_frame, target_array
 
-__all__ = ["compare", "explain_model"]
+__all__ = ["compare"]
 
 #: A feature is important to a method from this share of the method's largest value up
 #: (with its interval above 0), and clearly important from STRONG_SHARE up.
@@ -45,12 +42,6 @@ STRONG_SHARE = 0.1
 _MAGNITUDES = frozenset({"shap_importance", "surrogate"})
 #: Features named in a warning before "and N more".
 _NAMED = 5
-#: Rows explained by SHAP in :func:`explain_model` (SHAP's cost grows with each row).
-SHAP_ROWS = 500
-#: Folds of the drop-column refits in :func:`explain_model`.
-DROP_COLUMN_CV = 3
-#: Permutation repeats in :func:`explain_model`.
-PERMUTATION_REPEATS = 5
 
 #: What each method measures, for the disagreement warnings.
 _MEANS = {
@@ -64,14 +55,6 @@ _MEANS = {
     "its fidelity)",
     "shap_importance": "the average size of the column's contribution to single "
     "predictions (mean |SHAP|)",
-}
-
-#: explain_model's method names and the result key of each.
-METHODS = {
-    "permutation": "permutation_importance",
-    "surrogate": "surrogate",
-    "shap": "shap_importance",
-    "drop_column": "drop_column_importance",
 }
 
 
@@ -318,132 +301,6 @@ def _correlation_summary(
     return mean_correlation, lowest
 
 
-def explain_model(
-    model: Any,
-    X: Any,
-    y: Any,
-    *,
-    methods: Iterable[str] = ("permutation", "surrogate", "shap", "drop_column"),
-    max_rows: int | None = 2000,
-    random_state: RandomState = None,
-    n_jobs: int | None = 1,
-) -> dict[str, Explanation]:
-    """Run the standard global methods on one model and compare them.
-
-    A one-call overview: each method runs with small defaults chosen so the whole set
-    stays affordable, then :func:`compare` ranks the features by each and flags where
-    they disagree.
-
-    ============== ========================== ===========================================
-    method         result key                 settings
-    ============== ========================== ===========================================
-    "permutation"  ``permutation_importance`` 5 repeats, the task's default metric
-    "surrogate"    ``surrogate``              a depth-3 tree, 30 % of the rows held out
-    "shap"         ``shap_importance``        mean |SHAP| of at most 500 rows
-    "drop_column"  ``drop_column_importance`` 3-fold refits (``n_features + 1`` per fold)
-    ============== ========================== ===========================================
-
-    Parameters
-    ----------
-    model : estimator, Pipeline or AutoML
-        The fitted model. Drop-column importance refits it, so it needs an estimator
-        :func:`sklearn.base.clone` can copy (a fitted :class:`~autoxai.AutoML` refits its
-        chosen model, every member of an ensemble; see
-        :func:`~autoxai.explain.drop_column_importance`).
-    X : DataFrame or 2-D array
-        Rows to explain, in the model's original columns.
-    y : array-like
-        Their targets (permutation and drop-column importance score against them).
-    methods : iterable of str
-        Which of ``"permutation"``, ``"surrogate"``, ``"shap"``, ``"drop_column"`` to run
-        (the consensus needs none of them in particular).
-    max_rows : int or None
-        When ``X`` has more rows, every method works on the same seeded random subset
-        of this many rows (drop-column refits on it too, keeping its cost bounded);
-        SHAP explains at most 500 of them. None: all rows.
-    random_state : int, numpy.random.Generator or None
-        One seed from which the subset and each method's seed are drawn (each method's
-        seed does not depend on which other methods run).
-    n_jobs : int or None
-        Processes for permutation and drop-column importance.
-
-    Returns
-    -------
-    dict of str to Explanation
-        One entry per method run, keyed as in the table above, and ``"consensus"``: the
-        :func:`compare` of them.
-
-    Raises
-    ------
-    InvalidParameterError
-        An unknown method name (with a suggestion), no methods, a bad ``max_rows``.
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> from sklearn.ensemble import RandomForestRegressor
-    >>> rng = np.random.default_rng(0)
-    >>> X = pd.DataFrame(rng.uniform(-1, 1, (120, 3)), columns=["a", "b", "c"])
-    >>> y = 3 * X["a"] + X["b"]
-    >>> model = RandomForestRegressor(n_estimators=10, random_state=0).fit(X, y)
-    >>> result = explain_model(model, X, y, methods=["permutation", "surrogate"],
-    ...                        random_state=0)
-    >>> sorted(result), result["consensus"].feature_names
-    (['consensus', 'permutation_importance', 'surrogate'], ['a', 'b', 'c'])
-    """
-    chosen = _check_methods(methods)
-    if max_rows is not None:
-        max_rows = check_int("max_rows", max_rows, minimum=10)
-    n_jobs = check_n_jobs(n_jobs)
-    seed = seed_from(random_state)
-    rng = np.random.default_rng(seed)
-    # Every seed is drawn up front in a fixed order, whichever methods run.
-    subset_seed, *method_seeds = (int(s) for s in rng.integers(2**31 - 1, size=5))
-    seeds = dict(zip(METHODS, method_seeds))
-
-    frame = as_frame(X, feature_names=_model_columns(model))
-    target = target_array(y, len(frame))
-    frame, rows, _ = subsample(frame, max_rows, subset_seed)
-    if rows is not None:
-        target = target[rows]
-
-    results: dict[str, Explanation] = {}
-    for method in chosen:
-        start = time.perf_counter()
-        if method == "permutation":
-            from autoxai.explain._permutation import permutation_importance
-
-            result = permutation_importance(
-                model,
-                frame,
-                target,
-                n_repeats=PERMUTATION_REPEATS,
-                n_jobs=n_jobs,
-                random_state=seeds[method],
-            )
-        elif method == "surrogate":
-            from autoxai.explain._surrogate import surrogate
-
-            result = surrogate(model, frame, random_state=seeds[method])
-        elif method == "drop_column":
-            from autoxai.explain._ablation import drop_column_importance
-
-            result = drop_column_importance(
-                model,
-                frame,
-                target,
-                cv=DROP_COLUMN_CV,
-                n_jobs=n_jobs,
-                random_state=seeds[method],
-            )
-        else:
-            result = _shap(model, frame, seeds[method])
-        result.diagnostics.setdefault("wall_seconds", time.perf_counter() - start)
-        results[METHODS[method]] = result
-    results["consensus"] = compare({k: v for k, v in results.items()})
-    return results
-
-
 # -- helpers -------------------------------------------------------------------------------
 
 
@@ -620,45 +477,3 @@ def _likely_cause(feature: str, high: Explanation, low: Explanation) -> str:
         "an interaction: its effect may show only together with other columns, which "
         f"{low.method} does not credit to it alone"
     )
-
-
-def _check_methods(methods: Iterable[str]) -> list[str]:
-    if isinstance(methods, str):
-        methods = [methods]
-    try:
-        methods = list(methods)
-    except TypeError as exc:
-        raise ParameterTypeError(
-            f"methods must be a list of method names, got {type(methods).__name__}"
-        ) from exc
-    if not methods:
-        raise InvalidParameterError(
-            f"methods must name at least one of {', '.join(map(repr, METHODS))}"
-        )
-    chosen: list[str] = []
-    for method in methods:
-        if method not in METHODS:
-            raise InvalidParameterError(
-                f"unknown method {method!r}; choose from {', '.join(map(repr, METHODS))}."
-                + did_you_mean(str(method), list(METHODS))
-            )
-        if method not in chosen:
-            chosen.append(method)
-    return chosen
-
-
-def _model_columns(model: Any) -> list[str] | None:
-    from autoxai.explain._model import _expected_columns, _unwrap
-
-    try:
-        return _expected_columns(_unwrap(model))
-    except DataError:
-        return None
-
-
-def _shap(model: Any, frame: Any, seed: int) -> Explanation:
-    """Mean |SHAP| of at most :data:`SHAP_ROWS` rows of ``frame`` (the method's defaults)."""
-    from autoxai.explain.shap import shap_importance, shap_values
-
-    rows, _, _ = subsample(frame, SHAP_ROWS, seed)
-    return shap_importance(shap_values(model, rows, random_state=seed))

@@ -6,7 +6,8 @@ callable. :func:`as_predictor` checks it once (fitted? same columns as ``X``?) a
 it so the methods see one thing: a function from a DataFrame of the user's original
 columns to a 2-D float array of outputs (class probabilities for classifiers, the
 prediction for regressors). It also counts the time spent inside the model, so every
-result can say how much of its wall time was the model's own (the floor).
+result can say how much of its wall time was the model's own (the floor), and checks a
+method's time limit before each call (:mod:`autoxai.explain._deadline`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pandas as pd
 
 from autoxai._utils import check_columns
 from autoxai.exceptions import DataError, InvalidParameterError, ParameterTypeError
+from autoxai.explain._deadline import check_time
 
 __all__ = ["Predictor", "as_frame", "as_predictor", "encode_target", "target_array"]
 
@@ -65,6 +67,7 @@ class Predictor:
             return np.concatenate(
                 [self(frame.iloc[i : i + CHUNK_ROWS]) for i in range(0, len(frame), CHUNK_ROWS)]
             )
+        check_time()  # a method under a time limit stops here once it is used up
         data = frame.to_numpy() if self.wants_array else frame
         start = time.perf_counter()
         out = self.function(data)

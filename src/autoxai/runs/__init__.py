@@ -12,11 +12,13 @@ and prints.
 """
 
 from autoxai.runs._data import RunData, read_run
+from autoxai.runs._files import ExplanationFiles, load_explanations
 from autoxai.runs._layout import STUDY_NAME, RunLayout
-from autoxai.runs._stage import ExplanationStage, load_explanations
+from autoxai.runs._stage import ExplanationStage
 
 __all__ = [
     "STUDY_NAME",
+    "ExplanationFiles",
     "ExplanationStage",
     "RunData",
     "RunLayout",

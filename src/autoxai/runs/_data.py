@@ -34,13 +34,8 @@ import pandas as pd
 
 from autoxai.automl._constants import STUDY_NAME
 from autoxai.explain import Explanation
-from autoxai.runs._stage import (
-    EFFECT_KINDS,
-    LOCAL_KINDS,
-    load_explanations,
-    result_name,
-    split_name,
-)
+from autoxai.runs._files import load_explanations
+from autoxai.runs._stage import EFFECT_KINDS, LOCAL_KINDS, result_name, split_name
 
 __all__ = ["Effect", "LocalRow", "RunData", "read_run"]
 

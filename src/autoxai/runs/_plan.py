@@ -7,8 +7,10 @@ it, :class:`~autoxai.automl._automl._RefitReserve`, and each trial's fit gives u
 stage and the report: the report keeps ``REPORT_SHARE`` of it (at most
 ``MAX_REPORT_SECONDS``), the stage the rest. Inside the stage, each method is planned
 when its turn comes, from the measured cost of the model, to use at most its share of
-the budget *left* at that moment (:data:`METHOD_SHARES`); methods run cheapest and most
-informative first, so a tight budget loses the expensive ones, never all of them.
+the budget *left* at that moment (:data:`METHOD_SHARES`), and stopped when it has used
+``HARD_LIMIT_SLACK`` times that share (:meth:`TimePlan.limit`; what cannot be stopped is
+listed in :mod:`autoxai.explain._deadline`); methods run cheapest and most informative
+first, so a tight budget loses the expensive ones, never all of them.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ METHOD_SHARES: dict[str, float] = {
     "deletion bootstrap": 0.1,  # their resamples, of what is left after the curves
     "local_faithfulness": 0.3,  # SHAP against LIME on the explained rows
 }
+#: A method is planned (its rows cut) to use its share of the budget left; it is stopped
+#: once it has used this many times that share (never past the stage's end), so an
+#: estimate a little off costs nothing and one far off cannot eat the others' time.
+HARD_LIMIT_SLACK = 1.5
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,21 @@ class TimePlan:
         """The share of the stage's budget left that ``step`` may use."""
         return METHOD_SHARES[step]
 
+    @staticmethod
+    def limit(step: str, left: float) -> float:
+        """Seconds after which ``step`` is stopped, ``left`` seconds being left.
+
+        ``HARD_LIMIT_SLACK`` times its share of what is left, at most all of it; a step
+        without a share (the consensus, the search's importance) may use all of it.
+
+        Examples
+        --------
+        >>> round(TimePlan.limit("surrogate", 20.0), 6), TimePlan.limit("consensus", 20.0)
+        (3.0, 20.0)
+        """
+        share = METHOD_SHARES.get(step)
+        return left if share is None else min(left, HARD_LIMIT_SLACK * share * left)
+
     def to_dict(self) -> dict[str, Any]:
         """The plan as run.json records it."""
         return {
@@ -112,4 +133,5 @@ class TimePlan:
             "automl_deadline_share": AUTOML_DEADLINE_SHARE,
             "refit_slack_share": REFIT_SLACK_SHARE,
             "method_shares": dict(METHOD_SHARES),
+            "hard_limit_slack": HARD_LIMIT_SLACK,
         }

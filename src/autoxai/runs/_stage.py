@@ -5,8 +5,15 @@ search itself with a surrogate of the trial history. Methods run cheapest and mo
 informative first; before each, its cost is estimated from the model's measured predict
 time per row (and, for drop-column, from the refit times the search recorded), and the
 rows it uses are cut so that it fits what is left of the budget; a method that cannot
-fit even on its smallest sample is skipped, and the report says so. A method that fails
-is recorded with its error, never fatal to the run.
+fit even on its smallest sample is skipped, and the report says so; one that overruns
+its hard limit (:meth:`TimePlan.limit <autoxai.runs.TimePlan.limit>`) is stopped at its
+next model call and recorded as skipped, out of time. A method that fails is recorded
+with its error, never fatal to the run. The stage is a
+:class:`~autoxai.explain.GlobalExplainer`: the global methods, their settings, the
+recording and the consensus are the orchestrator's, shared with
+:func:`~autoxai.explain.explain_model`; the stage adds the planning, the held-out refit
+(which cannot be stopped once started), the effects, local explanations, deletion curves
+and the files.
 
 What is sampled, how long each method took and what was skipped go to
 ``explanations/manifest.json``; each result to ``explanations/<name>.json``
@@ -15,9 +22,7 @@ What is sampled, how long each method took and what was skipped go to
 
 from __future__ import annotations
 
-import json
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +33,13 @@ import pandas as pd
 
 from autoxai._json import write_json
 from autoxai.explain import Explanation
+from autoxai.explain._orchestrate import GLOBAL_METHODS, GlobalExplainer
+from autoxai.runs._files import file_name
 from autoxai.runs._plan import TimePlan
 
 share = TimePlan.share
 
-__all__ = ["ExplanationStage", "load_explanations", "result_name", "split_name"]
+__all__ = ["ExplanationStage", "result_name", "split_name"]
 
 
 #: Rows used by the perturbation methods (permutation, PDP/ICE, ALE, surrogate) at most.
@@ -51,9 +58,6 @@ N_EFFECT_FEATURES = 4
 #: MAX_ROWS rows, at least MIN_HELD_OUT); the refit's time share is in the plan.
 HOLDOUT_SHARE = 0.3
 MIN_HELD_OUT = 30
-#: The global methods the consensus compares.
-GLOBAL_METHODS = ("permutation_importance", "surrogate", "shap_importance",
-                  "drop_column_importance")  # fmt: skip
 #: Trials needed before the search is explained by a surrogate of its history.
 MIN_TRIALS_FOR_HPI = 10
 #: Results made per feature (the effects) and per explained row (the local explanations)
@@ -83,7 +87,7 @@ class _Budget:
         return self.seconds - (time.perf_counter() - self.start)
 
 
-class ExplanationStage:
+class ExplanationStage(GlobalExplainer):
     """Run every explanation method on a fitted AutoML within ``budget`` seconds.
 
     Parameters
@@ -105,23 +109,20 @@ class ExplanationStage:
     def __init__(self, automl: Any, X: pd.DataFrame, y: pd.Series, *, budget: float,
                  random_state: int = 0, hold_out: bool = True,
                  progress: Callable[[str], None] | None = None) -> None:  # fmt: skip
+        super().__init__(automl, strict=False, progress=progress)  # the model: see _hold_out
         self.automl = automl
-        self.model = automl  # what the methods explain; see _hold_out
         self.hold_out = hold_out
         self.X = X.reset_index(drop=True)
         self.y = pd.Series(np.asarray(y)).reset_index(drop=True)
         self.rows: dict[str, Any] = {}  # which rows are explained, for the manifest
         self.budget = _Budget(float(budget))
         self.random_state = int(random_state)
-        self.results: dict[str, Explanation] = {}
-        self.log: list[dict[str, Any]] = []
         # the order in which every method samples rows: the same rows for all of them
         self._order = np.random.default_rng(self.random_state).permutation(len(self.X))
         self.shap_seconds_per_row: float | None = None  # measured by the SHAP probe
         self._local_positions: dict[int, int] = {}  # local explanation k: its row in X
         # the explained rows, for the manifest: key, row, why it is telling, its class
         self.local_plan: list[dict[str, Any]] = []
-        self.progress = progress or (lambda line: None)
 
     # -- planning helpers -----------------------------------------------------------
     def _calibrate(self) -> None:
@@ -226,38 +227,9 @@ class ExplanationStage:
         affordable = int(room / (rows_per_row * self.per_row)) if room > 0 else 0
         return max(0, min(maximum, len(self.X), affordable)) if affordable >= minimum else 0
 
-    def _run(self, name: str, n_rows: int | None, function: Callable[[], Any],
-             note: str = "") -> Any:  # fmt: skip
-        """Run one method, record its time and rows; a failure is recorded, not raised."""
-        start = time.perf_counter()
-        entry: dict[str, Any] = {"method": name, "rows": n_rows, "note": note}
-        try:
-            result = function()
-        except Exception as exc:  # one method failing must not lose the run
-            entry.update(status="failed", error=f"{type(exc).__name__}: {exc}",
-                         traceback=traceback.format_exc()[-2000:])  # fmt: skip
-            result = None
-        else:
-            entry["status"] = "done"
-        entry["seconds"] = round(time.perf_counter() - start, 3)
-        self.log.append(entry)
-        rows = "" if n_rows is None else f" on {n_rows} rows"
-        failed = f": {entry['error']}" if entry["status"] == "failed" else ""
-        self.progress(f"{name}: {entry['status']}{rows} in {entry['seconds']:.1f} s{failed}")
-        return result
-
-    def _failed(self, name: str, error: str) -> None:
-        self.log.append({"method": name, "status": "failed", "error": error, "seconds": 0.0})
-        self.progress(f"{name}: failed: {error}")
-
-    @property
-    def failures(self) -> list[tuple[str, str]]:
-        """``(method, error)`` of every method that failed, in the order they ran."""
-        return [(e["method"], e["error"]) for e in self.log if e["status"] == "failed"]
-
-    def _skip(self, name: str, reason: str) -> None:
-        self.log.append({"method": name, "status": "skipped", "note": reason, "seconds": 0.0})
-        self.progress(f"{name}: skipped ({reason})")
+    def limit(self, name: str) -> float:
+        """A method's hard limit: :meth:`TimePlan.limit` of the budget left now."""
+        return TimePlan.limit(split_name(name)[0], self.budget.left)
 
     # -- the stage --------------------------------------------------------------------
     def run(self) -> dict[str, Explanation]:
@@ -270,12 +242,10 @@ class ExplanationStage:
         try:
             self._all_methods()
         except Exception as exc:  # the stage must not lose the run, nor what it made
-            self._failed("explanation stage", f"stopped: {type(exc).__name__}: {exc}")
+            self.fail("explanation stage", f"stopped: {type(exc).__name__}: {exc}")
         return self.results
 
     def _all_methods(self) -> None:
-        from autoxai import explain
-
         if self.hold_out:
             self._hold_out()
         else:
@@ -283,7 +253,6 @@ class ExplanationStage:
         self._calibrate()
         seed = self.random_state
         n_features = self.X.shape[1]
-        model = self.model
 
         # 1. permutation importance: one call of 5 copies per feature, and the direction
         # (a 10-point PDP on at most 500 rows per numeric feature)
@@ -292,18 +261,17 @@ class ExplanationStage:
                            maximum=MAX_ROWS)  # fmt: skip
         if n:
             X, y = self._rows_y(n)
-            self._keep("permutation_importance", n, lambda: explain.permutation_importance(
-                model, X, y, n_repeats=5, random_state=seed))  # fmt: skip
+            self.permutation_importance(X, y, seed)
         else:
-            self._skip("permutation_importance", "budget too small for 50 rows")
+            self.skip("permutation_importance", "budget too small for 50 rows")
 
         # 2. global surrogate: one predict and a shallow tree
         n = self._fit_rows(2, 2, share("surrogate"), minimum=50, maximum=MAX_ROWS)
         if n:
             X = self._rows(n)
-            self._keep("surrogate", n, lambda: explain.surrogate(model, X, random_state=seed))
+            self.surrogate(X, seed)
         else:
-            self._skip("surrogate", "budget too small for 50 rows")
+            self.skip("surrogate", "budget too small for 50 rows")
 
         # 3. the search explained: which hyperparameters mattered (cheap)
         self._search_importance()
@@ -322,37 +290,25 @@ class ExplanationStage:
 
         # 8. the consensus of the global methods, each labelled with the rows it measured:
         # drop-column scores its refits on their own held-out folds
-        globals_ = {k: v for k, v in self.results.items() if k in GLOBAL_METHODS}
-        for name, result in globals_.items():
-            kind = self.rows["kind"]  # held-out, training, or given by the caller
-            unseen = name == "drop_column_importance" or kind == "held-out"
-            result.settings["rows"] = "held-out" if unseen else kind
-        if len(globals_) >= 2:
-            self._keep("consensus", None, lambda: explain.compare(globals_))
-        else:
-            self._skip("consensus", "fewer than two global methods finished")
+        kind = self.rows["kind"]  # held-out, training, or given by the caller
+        globals_ = self.consensus({name: "held-out" if name == "drop_column_importance"
+                                   or kind == "held-out" else kind
+                                   for name in GLOBAL_METHODS})  # fmt: skip
 
         # 9. faithfulness: whose ranking predicts what the model loses (deletion curves)
         self._faithfulness(globals_)
-
-    def _keep(self, name: str, n_rows: int | None, function: Callable[[], Any],
-              note: str = "") -> Any:  # fmt: skip
-        result = self._run(name, n_rows, function, note)
-        if result is not None:
-            self.results[name] = result
-        return result
 
     def _shap(self) -> None:
         """SHAP values on a sample: timed on one row first, then as many rows as fit."""
         from autoxai import explain
 
         if self.budget.left < 1:
-            self._skip("shap", "budget exhausted")
+            self.skip("shap", "budget exhausted")
             return
         background = self._rows(SHAP_BACKGROUND)
         probe = self._rows(1)
         start = time.perf_counter()
-        first = self._run("shap (one-row probe)", 1, lambda: explain.shap_values(
+        first = self.run_method("shap (one-row probe)", 1, lambda: explain.shap_values(
             self.model, probe, background=background, random_state=self.random_state))  # fmt: skip
         if first is None:
             return
@@ -360,15 +316,12 @@ class ExplanationStage:
         affordable = self.budget.left * share("shap") / max(self.shap_seconds_per_row, 1e-9)
         n = min(MAX_SHAP_ROWS, len(self.X), int(affordable))
         if n < 2:
-            self._skip("shap", f"one row takes {self.shap_seconds_per_row:.1f} s "
+            self.skip("shap", f"one row takes {self.shap_seconds_per_row:.1f} s "
                        f"({first.settings['method']}); {self.budget.left:.0f} s left")  # fmt: skip
             return
         X = self._rows(n)
-        result = self._keep("shap", n, lambda: explain.shap_values(
-            self.model, X, background=background, random_state=self.random_state),
-            f"background: {len(background)} rows")  # fmt: skip
-        if result is not None:
-            self._keep("shap_importance", n, lambda: explain.shap_importance(result))
+        self.shap(X, self.random_state, background=background,
+                  note=f"background: {len(background)} rows")  # fmt: skip
 
     def _top_features(self) -> list[str]:
         for name in ("permutation_importance", "shap_importance", "surrogate"):
@@ -384,17 +337,17 @@ class ExplanationStage:
         for feature in self._top_features():
             n = self._fit_rows(2, 22, share("pdp"), minimum=30, maximum=500)
             if not n:
-                self._skip(result_name("pdp", feature), "budget exhausted")
+                self.skip(result_name("pdp", feature), "budget exhausted")
                 continue
             X = self._rows(n)
-            self._keep(result_name("pdp", feature), n, lambda X=X, f=feature:
+            self.keep(result_name("pdp", feature), n, lambda X=X, f=feature:
                        explain.partial_dependence(self.model, X, f, kind="both",
                                                   centered=True))  # fmt: skip
             if is_numeric(self.X[feature]) and self.X[feature].nunique() > 2:
                 n = self._fit_rows(1, 2, share("ale"), minimum=30, maximum=MAX_ROWS)
                 if n:
                     X = self._rows(n)
-                    self._keep(result_name("ale", feature), n, lambda X=X, f=feature: explain.ale(
+                    self.keep(result_name("ale", feature), n, lambda X=X, f=feature: explain.ale(
                         self.model, X, f))  # fmt: skip
 
     def local_rows(self) -> dict[str, int]:
@@ -435,7 +388,7 @@ class ExplanationStage:
         try:
             chosen = self.local_rows()
         except Exception as exc:
-            self._skip("local", f"could not choose rows: {exc}")
+            self.skip("local", f"could not choose rows: {exc}")
             return
         for k, (why, position) in enumerate(chosen.items()):
             self._local_positions[k] = position
@@ -445,15 +398,15 @@ class ExplanationStage:
                                     "output": self._explained_output(row)})  # fmt: skip
             # LIME: one call on n_samples x 4 rows (3 stability seeds)
             if self.budget.left * share("local_lime") < self._cost(2, LIME_SAMPLES * 4):
-                self._skip(result_name("local_lime", k), f"{note}; budget exhausted")
+                self.skip(result_name("local_lime", k), f"{note}; budget exhausted")
             else:
-                self._keep(result_name("local_lime", k), 1, lambda row=row: explain.lime(
+                self.keep(result_name("local_lime", k), 1, lambda row=row: explain.lime(
                     self.model, reference, row, num_samples=LIME_SAMPLES, stability_seeds=3,
                     random_state=self.random_state), note)  # fmt: skip
             if shap_cost is None or self.budget.left * share("local_shap") < shap_cost:
-                self._skip(result_name("local_shap", k), f"{note}; budget exhausted")
+                self.skip(result_name("local_shap", k), f"{note}; budget exhausted")
             else:
-                self._keep(result_name("local_shap", k), 1, lambda row=row: explain.shap_values(
+                self.keep(result_name("local_shap", k), 1, lambda row=row: explain.shap_values(
                     self.model, row, background=background,
                     random_state=self.random_state), note)  # fmt: skip
 
@@ -477,7 +430,7 @@ class ExplanationStage:
         from autoxai.explain._faithfulness import N_DRAWS
 
         if len(globals_) < 2:
-            self._skip("faithfulness", "fewer than two global methods finished")
+            self.skip("faithfulness", "fewer than two global methods finished")
         else:
             n_sets = len(globals_) * self.X.shape[1]
             n = self._fit_rows(2, 1 + N_DRAWS * n_sets, share("faithfulness"), minimum=50,
@@ -485,21 +438,21 @@ class ExplanationStage:
             if n:
                 X, y = self._rows_y(n)
                 n_bootstrap = self._deletion_bootstrap(X, y, n_sets)
-                self._keep("faithfulness", n, lambda: explain.deletion_curves(
+                self.keep("faithfulness", n, lambda: explain.deletion_curves(
                     self.model, X, y, globals_, n_bootstrap=n_bootstrap,
                     random_state=self.random_state), f"{n_bootstrap} resamples")  # fmt: skip
             else:
-                self._skip("faithfulness", "budget too small for 50 rows")
+                self.skip("faithfulness", "budget too small for 50 rows")
         rows, shap, lime, outputs = self._local_attributions()
         if len(rows) == 0:
-            self._skip("local_faithfulness", "no row has both a SHAP and a LIME explanation")
+            self.skip("local_faithfulness", "no row has both a SHAP and a LIME explanation")
             return
         background = self._rows(SHAP_BACKGROUND)
         cost = self._cost(len(rows), 2 * rows.size * len(background))
         if self.budget.left * share("local_faithfulness") < cost:
-            self._skip("local_faithfulness", "budget exhausted")
+            self.skip("local_faithfulness", "budget exhausted")
             return
-        self._keep("local_faithfulness", len(rows), lambda: explain.local_deletion(
+        self.keep("local_faithfulness", len(rows), lambda: explain.local_deletion(
             self.model, rows, {"shap": shap, "lime": lime}, background=background,
             outputs=outputs), f"background: {len(background)} rows")  # fmt: skip
 
@@ -562,10 +515,8 @@ class ExplanationStage:
         """
         from sklearn.base import clone
 
-        from autoxai import explain
-
         if self.budget.left < 1:
-            self._skip("drop_column_importance", "budget exhausted")
+            self.skip("drop_column_importance", "budget exhausted")
             return
         n_features = self.X.shape[1]
         n = min(len(self.X), MAX_ROWS)
@@ -575,19 +526,18 @@ class ExplanationStage:
         try:
             clone(self.model.best_model_).fit(X.iloc[train], y.iloc[train])
         except Exception as exc:  # recorded like any failed method
-            self._skip("drop_column_importance", f"a trial refit failed: {exc}")
+            self.skip("drop_column_importance", f"a trial refit failed: {exc}")
             return
         one = time.perf_counter() - start
         cost = 3 * (n_features + 1) * one
         if cost > share("drop_column_importance") * (self.budget.left - self._deletion_reserve()):
-            self._skip(
+            self.skip(
                 "drop_column_importance",
                 f"needs {3 * (n_features + 1)} refits of about {one:.2f} s each "
                 f"({cost:.0f} s); {max(0.0, self.budget.left):.0f} s left",
             )
             return
-        self._keep("drop_column_importance", n, lambda: explain.drop_column_importance(
-            self.model, X, y, cv=3, random_state=self.random_state))  # fmt: skip
+        self.drop_column_importance(X, y, self.random_state)
 
     def _search_importance(self) -> None:
         """Hyperparameter importance: a random forest on (params -> score), explained."""
@@ -600,7 +550,7 @@ class ExplanationStage:
 
         history = search_history(self.automl)
         if len(history) < MIN_TRIALS_FOR_HPI:
-            self._skip(
+            self.skip(
                 "search_importance",
                 f"{len(history)} finished trials; at least {MIN_TRIALS_FOR_HPI} needed",
             )
@@ -627,7 +577,7 @@ class ExplanationStage:
                                                   correlation_threshold=None,
                                                   random_state=self.random_state)  # fmt: skip
 
-        self._keep(
+        self.keep(
             "search_importance",
             len(params),
             compute,
@@ -642,10 +592,10 @@ class ExplanationStage:
             try:
                 text = result.to_json()
             except Exception as exc:  # recorded like a method that failed: the rest is kept
-                self._failed(name, f"could not be written as JSON: {type(exc).__name__}: {exc}")
+                self.fail(name, f"could not be written as JSON: {type(exc).__name__}: {exc}")
                 del self.results[name]
                 continue
-            (directory / f"{_file_name(name)}.json").write_text(text)
+            (directory / f"{file_name(name)}.json").write_text(text)
         manifest = {
             "budget_seconds": self.budget.seconds,
             "used_seconds": round(self.budget.seconds - self.budget.left, 3),
@@ -654,7 +604,7 @@ class ExplanationStage:
             "random_state": self.random_state,
             "methods": self.log,
             "local_rows": self.local_plan,
-            "files": {name: f"{_file_name(name)}.json" for name in self.results},
+            "files": {name: f"{file_name(name)}.json" for name in self.results},
         }
         write_json(directory / "manifest.json", manifest)
 
@@ -670,21 +620,3 @@ def search_history(automl: Any) -> pd.DataFrame:
     rows = [{"number": t.number, "loss": float(t.value), "seconds": t.duration, **t.params}
             for t in full_budget(automl.study_.trials)]  # fmt: skip
     return pd.DataFrame(rows)
-
-
-def _file_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "_-" else "_" for c in name)
-
-
-def load_explanations(directory: Path) -> tuple[dict[str, Explanation], dict[str, Any]]:
-    """Read what :meth:`ExplanationStage.save` wrote: results by name, and the manifest."""
-    manifest_path = directory / "manifest.json"
-    if not manifest_path.exists():
-        return {}, {}
-    manifest = json.loads(manifest_path.read_text())
-    results = {}
-    for name, file in manifest.get("files", {}).items():
-        path = directory / file
-        if path.exists():
-            results[name] = Explanation.from_json(path.read_text())
-    return results, manifest
