@@ -29,7 +29,7 @@ __all__ = ["Run", "run"]
 #: AutoML's options that :func:`run` passes on (everything else is an error).
 AUTOML_OPTIONS = ("task", "metric", "search", "n_trials", "cv", "models", "ensemble",
                   "random_state", "n_jobs", "executor", "show_progress",
-                  "trial_timeout", "hard_deadline")  # fmt: skip
+                  "trial_timeout", "hard_deadline", "portfolio")  # fmt: skip
 
 
 def run(
@@ -72,7 +72,8 @@ def run(
     **options
         Passed to :class:`~autoxai.AutoML`: ``task``, ``metric``, ``search``,
         ``n_trials``, ``cv``, ``models``, ``ensemble``, ``random_state``, ``n_jobs``,
-        ``executor``, ``show_progress``, ``trial_timeout``, ``hard_deadline``.
+        ``executor``, ``show_progress``, ``trial_timeout``, ``hard_deadline``,
+        ``portfolio``.
 
     Returns
     -------

@@ -27,6 +27,7 @@ from autoxai.automl._ensemble import WeightedEnsemble, greedy_selection
 from autoxai.automl._fidelity import budget_text, full_budget, rung_history
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
 from autoxai.automl._params import SEARCHES, check_params  # noqa: F401 (cli/_run.py reads SEARCHES here)
+from autoxai.automl._portfolio import portfolio_entries, use_portfolio
 from autoxai.automl._zoo import FAMILIES
 from autoxai.exceptions import (
     DataError,
@@ -157,6 +158,13 @@ class AutoML(BaseEstimator):
         tables of 2 million cells or more, where trials are long enough for the cost
         of starting a process per trial (0.3 to 3 s) not to matter; True always, False
         never (trials are then stopped only between cross-validation folds).
+    portfolio : {"auto", True, False}
+        What is tried before the search proposes its own configurations: True, the
+        first entries of the learned portfolio (an order of zero-shot configurations
+        learned offline on the benchmark tables; fewer entries on bigger tables, see
+        ``autoxai.automl._portfolio``); False, each family's hand-picked defaults.
+        ``"auto"`` (default) is whichever ``benchmarks/results/portfolio.md`` shows is
+        better: today the hand-picked defaults.
 
     Attributes
     ----------
@@ -212,6 +220,10 @@ class AutoML(BaseEstimator):
     True
     """
 
+    #: Benchmark tables the portfolio's order is learned without: the leave-one-dataset-out
+    #: evaluation (``benchmarks/portfolio.py``) sets it to the table it evaluates on.
+    _portfolio_exclude: tuple[str, ...] = ()
+
     def __init__(
         self,
         *,
@@ -231,6 +243,7 @@ class AutoML(BaseEstimator):
         show_progress: bool = False,
         trial_timeout: float | None = None,
         hard_deadline: str | bool = "auto",
+        portfolio: str | bool = "auto",
     ) -> None:
         self.task = task
         self.metric = metric
@@ -248,6 +261,7 @@ class AutoML(BaseEstimator):
         self.show_progress = show_progress
         self.trial_timeout = trial_timeout
         self.hard_deadline = hard_deadline
+        self.portfolio = portfolio
 
     # -- checks -----------------------------------------------------------------------
     def _check_params(self) -> list[str]:
@@ -275,6 +289,13 @@ class AutoML(BaseEstimator):
                         {"model": name, **{f"{name}.{k}": v for k, v in defaults[i].items()}}
                     )
         return out
+
+    def _queued(self, names: list[str], task: str, n_rows: int) -> list[dict[str, Any]]:
+        """What is tried first: the learned portfolio's entries or the hand-picked defaults."""
+        if not use_portfolio(self.portfolio):
+            return self._defaults(names, task, n_rows)
+        entries, uncovered = portfolio_entries(names, task, n_rows, self._portfolio_exclude)
+        return entries + (self._defaults(uncovered, task, n_rows) if uncovered else [])
 
     def _splits(self, y: np.ndarray, classification: bool, n_features: int):
         n = len(y)
@@ -439,7 +460,7 @@ class AutoML(BaseEstimator):
         if not study.trials:
             # the known-good defaults run on all rows, outside any schedule
             full = None if scheduler is None else scheduler.max_budget
-            for params in self._defaults(names, task, n_rows):
+            for params in self._queued(names, task, n_rows):
                 study.enqueue(params, budget=full)
         return study
 

@@ -42,7 +42,7 @@ def check_params(params: Mapping[str, Any]) -> list[str]:
     --------
     >>> check_params({"search": "tpe", "cv": 5, "random_state": 0, "n_jobs": 1,
     ...               "n_trials": 10, "time_budget": None, "hard_deadline": "auto",
-    ...               "models": ["linear", "linear"]})
+    ...               "models": ["linear", "linear"], "portfolio": "auto"})
     ['linear']
     """
     choose("search", params["search"], SEARCHES)
@@ -72,6 +72,9 @@ def check_params(params: Mapping[str, Any]) -> list[str]:
         raise InvalidParameterError(
             f'hard_deadline must be "auto", True or False, got {hard_deadline!r}'
         )
+    portfolio = params["portfolio"]
+    if not (portfolio == "auto" or isinstance(portfolio, bool)):
+        raise InvalidParameterError(f'portfolio must be "auto", True or False, got {portfolio!r}')
     return _families(params["models"])
 
 
