@@ -23,7 +23,8 @@ machine's load. Held-out error: 1 - ROC AUC (binary), log-loss (multiclass), RMS
 an arm is the mean over cells of its error over the better arm's, minus 1. The
 portfolio becomes ``AutoML``'s default only if it has more wins than losses and the
 lower mean relative error. Each cell is cached in ``benchmarks/results/.cache_portfolio``
-and written to ``portfolio_cells.json``; ``--quick`` runs two small tables, seed 0,
+and written to ``portfolio_cells.json``; ``--report-only`` reports the cells cached so
+far (a run cut short); ``--quick`` runs two small tables, seed 0,
 3 trials, into /tmp.
 """
 
@@ -215,6 +216,7 @@ def main(argv=None) -> None:
                                     "two small tables, seed 0, 3 trials, into /tmp")  # fmt: skip
     parser.add_argument("--build", action="store_true", help="rebuild portfolio.json")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--report-only", action="store_true", help="report the cached cells")
     parser.add_argument("--trials", type=int, nargs="+", default=list(TRIALS))
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     args = parser.parse_args(argv)
@@ -232,11 +234,15 @@ def main(argv=None) -> None:
     fingerprint = common.code_fingerprint(None, [_cell], [PORTFOLIO_JSON.read_text()])
     meter = common.LoadMeter()
     cache = common.ResultCache(cache_dir, fingerprint)
-    results = common.run_cached(
-        jobs, cache, _cell, key=lambda j: "_".join(map(str, j)), workers=args.workers,
-        describe=lambda job, r: f"{job} error {r['error']:.4f} tried {r['tried']}",
-    )  # fmt: skip
-    cells = [results[j] for j in jobs]
+    key = lambda job: "_".join(map(str, job))  # noqa: E731
+    if args.report_only:  # what a cut run left in the cache
+        cells = [c for c in (cache.get(key(j)) for j in jobs) if c is not None]
+    else:
+        results = common.run_cached(
+            jobs, cache, _cell, key=key, workers=args.workers,
+            describe=lambda job, r: f"{job} error {r['error']:.4f} tried {r['tried']}",
+        )  # fmt: skip
+        cells = [results[j] for j in jobs]
     command = common.command_line("portfolio.py", argv)
     common.write_report(output, report(cells, trials, command, meter.stop()))
     common.write_raw(common.raw_path(output, "_cells.json"), {"command": command}, cells)
