@@ -81,19 +81,13 @@ def _losses(table: str) -> dict:
     """Each candidate's cross-validated loss on a row sample of ``table`` (a build job)."""
     from autoxai import AutoML
     from autoxai.automl._portfolio import fit_to_space
+    from autoxai.automl._portfolio import flat as as_flat
 
     spec = tables.TABLES[table]
     X, y = tables.load_table(table)
     rows = np.random.default_rng(0).permutation(len(y))[:BUILD_ROWS]
     X, y = X.iloc[rows].reset_index(drop=True), y.iloc[rows].reset_index(drop=True)
-    flat = [
-        fit_to_space(
-            {"model": c["model"], **{f"{c['model']}.{k}": v for k, v in c["params"].items()}},
-            spec.task,
-            len(y),
-        )
-        for c in candidates(spec.task)
-    ]
+    flat = [fit_to_space(as_flat(c), spec.task, len(y)) for c in candidates(spec.task)]
 
     class _AllCandidates(AutoML):
         def _queued(self, names, task, n_rows):

@@ -65,6 +65,7 @@ def test_load_portfolio_orders_and_exclude_drops_the_table(tmp_path):
     assert load_portfolio("binary", exclude=["a"], path=path) == [knn, linear]
     assert load_portfolio("binary", exclude=["b"], path=path) == [linear, knn]
     assert load_portfolio("binary", models=["knn"], path=path) == [knn]
+    assert load_portfolio("binary", models=["rf"], path=path) == []
 
 
 @pytest.mark.parametrize(

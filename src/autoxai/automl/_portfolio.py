@@ -36,6 +36,7 @@ __all__ = [
     "PORTFOLIO_BY_DEFAULT",
     "PORTFOLIO_FILE",
     "fit_to_space",
+    "flat",
     "greedy_order",
     "load_portfolio",
     "n_portfolio",
@@ -130,14 +131,18 @@ def load_portfolio(
     dropped = set(exclude or ())
     columns = [j for j, name in enumerate(entry["tables"]) if name not in dropped]
     rows = [i for i, c in enumerate(entry["candidates"]) if models is None or c["model"] in models]
+    if not rows:
+        return []
     losses = np.asarray(entry["losses"], dtype=float).reshape(len(entry["candidates"]), -1)
     scaled = scale_losses(losses[np.ix_(rows, columns)]) if columns else np.zeros((len(rows), 0))
-    out = []
-    for k in greedy_order(scaled):
-        candidate = entry["candidates"][rows[k]]
-        name = candidate["model"]
-        out.append({"model": name, **{f"{name}.{hp}": v for hp, v in candidate["params"].items()}})
-    return out
+    return [flat(entry["candidates"][rows[k]]) for k in greedy_order(scaled)]
+
+
+def flat(candidate: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored candidate in AutoML's flat form: ``rf`` with ``{"n_estimators": 9}``
+    becomes ``{"model": "rf", "rf.n_estimators": 9}``."""
+    name = candidate["model"]
+    return {"model": name, **{f"{name}.{hp}": v for hp, v in candidate["params"].items()}}
 
 
 def n_portfolio(n_rows: int, n_candidates: int) -> int:
