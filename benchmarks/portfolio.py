@@ -175,23 +175,26 @@ def summary(cells: list[dict], n_trials: int) -> dict:
             "portfolio_wins": wins > losses and mean["portfolio"] < mean["defaults"]}  # fmt: skip
 
 
-def report(cells: list[dict], trials: tuple, command: str, load) -> str:
-    """The markdown report: per n_trials the verdict, then per table the errors."""
+def report(cells: list[dict], trials: tuple, planned: int, command: str, load) -> str:
+    """The markdown report: per n_trials (and task) the verdict, then per table the errors."""
     lines = ["# Learned portfolio vs hand-picked defaults (leave-one-dataset-out)", ""]
     lines += common.provenance_lines(command, load, ["lightgbm", "scikit-learn"])
-    lines += ["", __doc__.split("Evaluation (default)\n--------------------\n")[1], ""]
+    lines += ["", __doc__.split("Evaluation (default)\n--------------------\n")[1]]
+    lines += [f"Cells completed: {len(cells)} of {planned} planned.", ""]
     lines += [
-        "| n_trials | cells | wins | ties | losses | mean rel. error defaults | "
+        "| n_trials | tables | pairs | wins | ties | losses | mean rel. error defaults | "
         "mean rel. error portfolio | portfolio wins |",
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for n in trials:
-        s = summary(cells, n)
-        lines.append(
-            f"| {n} | {s['wins'] + s['ties'] + s['losses']} | {s['wins']} | {s['ties']} | "
-            f"{s['losses']} | {s['mean_rel']['defaults']:.4f} | "
-            f"{s['mean_rel']['portfolio']:.4f} | {common.verdict(s['portfolio_wins'])} |"
-        )
+        for scope in ("all", *tables.TASKS):
+            chosen = [c for c in cells if scope in ("all", c["task"])]
+            s = summary(chosen, n)
+            lines.append(
+                f"| {n} | {scope} | {s['wins'] + s['ties'] + s['losses']} | {s['wins']} | "
+                f"{s['ties']} | {s['losses']} | {s['mean_rel']['defaults']:.4f} | "
+                f"{s['mean_rel']['portfolio']:.4f} | {common.verdict(s['portfolio_wins'])} |"
+            )
     lines += ["", "Held-out error per table (mean over seeds):", ""]
     lines += ["| table | task | n_trials | defaults | portfolio |", "|---|---|---|---|---|"]
     by: dict[tuple, dict] = {}
@@ -238,7 +241,8 @@ def main(argv=None) -> None:
         )  # fmt: skip
         cells = [results[j] for j in jobs]
     command = common.command_line("portfolio.py", argv)
-    common.write_report(output, report(cells, trials, command, meter.stop()))
+    text = report(cells, trials, len(jobs), command, meter.stop())
+    common.write_report(output, text)
     common.write_raw(common.raw_path(output, "_cells.json"), {"command": command}, cells)
 
 
