@@ -164,7 +164,7 @@ class AutoML(BaseEstimator):
         learned offline on the benchmark tables; fewer entries on bigger tables, see
         ``autoxai.automl._portfolio``); False, each family's hand-picked defaults.
         ``"auto"`` (default) is whichever ``benchmarks/results/portfolio.md`` shows is
-        better: today the hand-picked defaults.
+        better: today the portfolio.
 
     Attributes
     ----------
@@ -510,7 +510,8 @@ class AutoML(BaseEstimator):
 
     def _nothing_finished(self, study: Study) -> NoCompletedTrialsError:
         """The error for a search that left no configuration evaluated on all rows."""
-        trials = study.trials
+        # queued configurations n_trials never reached do not count
+        trials = [t for t in study.trials if t.state is not TrialState.WAITING]
         failed = [t for t in trials if t.state is TrialState.FAILED and not t.interrupted]
         if failed and len(failed) == len(trials):
             reason = (failed[0].error or "").splitlines()[0]
