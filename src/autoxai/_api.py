@@ -29,7 +29,8 @@ __all__ = ["Run", "run"]
 #: AutoML's options that :func:`run` passes on (everything else is an error).
 AUTOML_OPTIONS = ("task", "metric", "search", "n_trials", "cv", "models", "ensemble",
                   "random_state", "n_jobs", "executor", "show_progress",
-                  "trial_timeout", "hard_deadline", "final_model", "stack")  # fmt: skip
+                  "trial_timeout", "hard_deadline", "final_model", "stack",
+                  "portfolio")  # fmt: skip
 
 
 def run(
@@ -73,7 +74,7 @@ def run(
         Passed to :class:`~autoxai.AutoML`: ``task``, ``metric``, ``search``,
         ``n_trials``, ``cv``, ``models``, ``ensemble``, ``random_state``, ``n_jobs``,
         ``executor``, ``show_progress``, ``trial_timeout``, ``hard_deadline``,
-        ``final_model``, ``stack``.
+        ``final_model``, ``stack``, ``portfolio``.
 
     Returns
     -------

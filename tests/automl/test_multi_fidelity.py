@@ -45,7 +45,7 @@ def small_rungs(monkeypatch):
 @pytest.mark.parametrize("search", sorted(SCHEDULERS))
 def test_each_scheduler_fits_and_ranks_full_budget_trials_only(split_table, small_rungs, search):
     X, y, X_test, y_test = split_table
-    automl = AutoML(search=search, n_trials=20, time_budget=None, cv=3,
+    automl = AutoML(search=search, n_trials=20, time_budget=None, cv=3, portfolio=False,
                     models=["linear", "knn"], random_state=0).fit(X, y)  # fmt: skip
     schedule = automl.schedule_
     assert schedule["scheduler"] == search and not schedule["fallback"]

@@ -22,6 +22,7 @@ BAD = [
     ({"n_trials": 0}, "n_trials must be an int >= 1, got 0"),
     ({"time_budget": True}, "time_budget must be a number of seconds > 0 or None, got True"),
     ({"hard_deadline": "yes"}, "hard_deadline must be \"auto\", True or False, got 'yes'"),
+    ({"portfolio": "on"}, "portfolio must be \"auto\", True or False, got 'on'"),
 ]
 
 

@@ -34,6 +34,7 @@ from autoxai.automl._final import (
 )
 from autoxai.automl._objective import CVObjective, family_params, read_evaluation
 from autoxai.automl._params import check_params
+from autoxai.automl._portfolio import portfolio_entries, use_portfolio
 from autoxai.automl._shared import on_cluster
 from autoxai.automl._shrink import trial_decisions
 from autoxai.automl._stack import StackedEnsemble, stacking_loss
@@ -195,6 +196,13 @@ class AutoML(BaseEstimator):
         :mod:`autoxai.automl._stack`). ``"auto"``: when ``time_budget`` is at least
         120 s or None. In the benchmark above it was tried in 23 cells and kept in
         none: cheap to try, rarely better than the blend with 20 trials.
+    portfolio : {"auto", True, False}
+        What is tried before the search proposes its own configurations: True, the
+        first entries of the learned portfolio (an order of zero-shot configurations
+        learned offline on the benchmark tables; fewer entries on bigger tables, see
+        ``autoxai.automl._portfolio``); False, each family's hand-picked defaults.
+        ``"auto"`` (default) is whichever ``benchmarks/results/portfolio.md`` shows is
+        better: today the portfolio.
 
     Attributes
     ----------
@@ -263,6 +271,10 @@ class AutoML(BaseEstimator):
     True
     """
 
+    #: Benchmark tables the portfolio's order is learned without: the leave-one-dataset-out
+    #: evaluation (``benchmarks/portfolio.py``) sets it to the table it evaluates on.
+    _portfolio_exclude: tuple[str, ...] = ()
+
     def __init__(
         self,
         *,
@@ -284,6 +296,7 @@ class AutoML(BaseEstimator):
         hard_deadline: str | bool = "auto",
         final_model: str = "auto",
         stack: str | bool = "auto",
+        portfolio: str | bool = "auto",
     ) -> None:
         self.task = task
         self.metric = metric
@@ -303,6 +316,7 @@ class AutoML(BaseEstimator):
         self.hard_deadline = hard_deadline
         self.final_model = final_model
         self.stack = stack
+        self.portfolio = portfolio
 
     # -- checks -----------------------------------------------------------------------
     def _check_params(self) -> list[str]:
@@ -330,6 +344,13 @@ class AutoML(BaseEstimator):
                         {"model": name, **{f"{name}.{k}": v for k, v in defaults[i].items()}}
                     )
         return out
+
+    def _queued(self, names: list[str], task: str, n_rows: int) -> list[dict[str, Any]]:
+        """What is tried first: the learned portfolio's entries or the hand-picked defaults."""
+        if not use_portfolio(self.portfolio):
+            return self._defaults(names, task, n_rows)
+        entries, uncovered = portfolio_entries(names, task, n_rows, self._portfolio_exclude)
+        return entries + (self._defaults(uncovered, task, n_rows) if uncovered else [])
 
     def _splits(self, y: np.ndarray, classification: bool, n_features: int):
         n = len(y)
@@ -481,7 +502,7 @@ class AutoML(BaseEstimator):
         if not study.trials:
             # the known-good defaults run on all rows, outside any schedule
             full = None if scheduler is None else scheduler.max_budget
-            for params in self._defaults(names, task, n_rows):
+            for params in self._queued(names, task, n_rows):
                 study.enqueue(params, budget=full)
         return study
 
@@ -533,7 +554,8 @@ class AutoML(BaseEstimator):
 
     def _nothing_finished(self, study: Study) -> NoCompletedTrialsError:
         """The error for a search that left no configuration evaluated on all rows."""
-        trials = study.trials
+        # queued configurations n_trials never reached do not count
+        trials = [t for t in study.trials if t.state is not TrialState.WAITING]
         failed = [t for t in trials if t.state is TrialState.FAILED and not t.interrupted]
         if failed and len(failed) == len(trials):
             reason = (failed[0].error or "").splitlines()[0]

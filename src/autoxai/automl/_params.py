@@ -43,7 +43,8 @@ def check_params(params: Mapping[str, Any]) -> list[str]:
     --------
     >>> check_params({"search": "tpe", "cv": 5, "random_state": 0, "n_jobs": 1,
     ...               "n_trials": 10, "time_budget": None, "hard_deadline": "auto",
-    ...               "stack": "auto", "final_model": "auto", "models": ["linear", "linear"]})
+    ...               "stack": "auto", "final_model": "auto", "models": ["linear", "linear"],
+    ...               "portfolio": "auto"})
     ['linear']
     """
     choose("search", params["search"], SEARCHES)
@@ -68,7 +69,7 @@ def check_params(params: Mapping[str, Any]) -> list[str]:
         )
     if budget is None and params["n_trials"] is None:
         raise InvalidParameterError("give time_budget, n_trials or both")
-    for option in ("hard_deadline", "stack"):
+    for option in ("hard_deadline", "stack", "portfolio"):
         value = params[option]
         if not (value == "auto" or isinstance(value, bool)):
             raise InvalidParameterError(f'{option} must be "auto", True or False, got {value!r}')
