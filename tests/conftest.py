@@ -1,5 +1,7 @@
 import os
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from autoxai import Categorical, Float, Int, SearchSpace
@@ -21,6 +23,15 @@ def mixed_space():
             "x": Float(-5.0, 5.0),
         }
     )
+
+
+@pytest.fixture
+def tiny_binary():
+    """300 rows x 5 normal features, a binary target linear in two of them."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(300, 5)), columns=[f"x{i}" for i in range(5)])
+    y = pd.Series((X.x0 + 0.5 * X.x1 > 0).astype(int), name="y")
+    return X, y
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -332,6 +332,19 @@ def test_demo_writes_out_and_passes_the_run_options_on(tmp_path, monkeypatch):
     assert len(splits[0][2]) == 3
 
 
+@covers("run", "--final-model", "--stack")
+def test_final_model_and_stack_options_reach_automl_and_run_json(penguins_csv, tmp_path):
+    out = tmp_path / "run"
+    args = ["run", str(penguins_csv), "--target", "species", "--out", str(out), "--n-trials",
+            "2", "--cv", "3", "--models", "linear", "--no-explain", "--no-progress",
+            "--final-model", "refit", "--stack", "on"]  # fmt: skip
+    assert main(args) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert (run["settings"]["final_model"], run["settings"]["stack"]) == ("refit", True)
+    assert run["final"]["final_model"] == "refit"
+    assert run["final"]["reason"] == "final_model='refit'"
+
+
 @covers("", "--version", "--debug")
 def test_version_and_debug(capsys, tmp_path):
     from autoxai import __version__

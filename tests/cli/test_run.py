@@ -242,15 +242,3 @@ def test_progress_lines_arrive_while_a_run_writes_to_a_pipe(tmp_path):
     n_done = [int(re.search(r": (\d+) trials, best ", line)[1]) for line, _ in progress]
     assert n_done == sorted(n_done) and n_done[-1] > 0
     assert any(line.startswith("final model:") for line, _ in lines)
-
-
-def test_final_model_and_stack_options_reach_automl_and_run_json(penguins_csv, tmp_path):
-    out = tmp_path / "run"
-    args = ["run", str(penguins_csv), "--target", "species", "--out", str(out), "--n-trials",
-            "2", "--cv", "3", "--models", "linear", "--no-explain", "--no-progress",
-            "--final-model", "refit", "--stack", "on"]  # fmt: skip
-    assert main(args) == 0
-    run = json.loads((out / "run.json").read_text())
-    assert (run["settings"]["final_model"], run["settings"]["stack"]) == ("refit", True)
-    assert run["final"]["final_model"] == "refit"
-    assert run["final"]["reason"] == "final_model='refit'"
