@@ -148,7 +148,7 @@ def _settings(automl: Any) -> dict[str, Any]:
     return {"search": p["search"], "time_budget": p["time_budget"], "n_trials": p["n_trials"],
             "cv": p["cv"], "models": models, "seed": p["random_state"],
             "n_jobs": p["n_jobs"], "final_model": p["final_model"],
-            "stack": p["stack"]}  # fmt: skip
+            "stack": p["stack"], "portfolio": p["portfolio"]}  # fmt: skip
 
 
 def _directory(out: str | Path | None, resume: bool) -> RunLayout:

@@ -345,6 +345,24 @@ def test_final_model_and_stack_options_reach_automl_and_run_json(penguins_csv, t
     assert run["final"]["reason"] == "final_model='refit'"
 
 
+@covers("run", "--portfolio")
+def test_portfolio_chooses_what_is_tried_first(penguins_csv, tmp_path, monkeypatch):
+    from autoxai.automl._portfolio import portfolio_entries
+
+    seen = _spy(monkeypatch, AutoML, "fit")
+    for choice, expected in [("on", True), ("off", False), ("auto", "auto")]:
+        out = tmp_path / choice
+        assert _run(penguins_csv, out, "--portfolio", choice, "--models", "knn,linear") == 0
+        assert _run_json(out)["settings"]["portfolio"] == expected
+    tried = [args[0].leaderboard_.sort_values("trial")["_params"].tolist() for args, _, _ in seen]
+    n_rows = len(load_penguins())
+    models = ["knn", "linear"]
+    assert tried[0] == portfolio_entries(models, "multiclass", n_rows)[0][:2]
+    assert tried[1] == AutoML._defaults(models, "multiclass", n_rows)[:2]
+    assert tried[0] != tried[1]
+    assert tried[2] == tried[0]  # auto: the portfolio, as benchmarks/results/portfolio.md shows
+
+
 @covers("", "--version", "--debug")
 def test_version_and_debug(capsys, tmp_path):
     from autoxai import __version__

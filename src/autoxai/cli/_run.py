@@ -20,8 +20,8 @@ from autoxai.runs._plan import TimePlan
 
 NAME = "run"
 
-#: ``--stack`` to AutoML's ``stack``.
-_STACK = {"auto": "auto", "on": True, "off": False}
+#: ``--stack`` and ``--portfolio`` to AutoML's ``stack`` and ``portfolio``.
+_SWITCH = {"auto": "auto", "on": True, "off": False}
 
 #: The demo's explanation budget: enough for every method on its small ensemble, whose
 #: Kernel SHAP costs about a second per row.
@@ -68,6 +68,13 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
         "these), xgb and catboost (need the xgboost and catboost extras)",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_compute_arguments(parser)
+    _add_final_arguments(parser)
+    _add_explain_arguments(parser, demo=demo)
+
+
+def _add_compute_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where and how long the trials run."""
     parser.add_argument(
         "--n-jobs",
         type=int,
@@ -90,6 +97,23 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
         "the search must end (saves about a second per evaluation)",
     )
     parser.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="run trials on the Dask scheduler at ADDRESS",
+    )
+
+
+def _add_final_arguments(parser: argparse.ArgumentParser) -> None:
+    """What is tried first, and what the chosen configurations become."""
+    parser.add_argument(
+        "--portfolio",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="try the learned portfolio's zero-shot configurations first (on), or each "
+        "family's hand-picked defaults (off); auto: the portfolio (default auto)",
+    )
+    parser.add_argument(
         "--final-model",
         choices=("auto", "refit", "bagged"),
         default="auto",
@@ -104,12 +128,10 @@ def add_arguments(parser: argparse.ArgumentParser, *, demo: bool = False) -> Non
         help="try a stacking layer over the ensemble (kept only if it beats the blend in "
         "cross-validation); auto: when the time budget is at least 120 s (default auto)",
     )
-    parser.add_argument(
-        "--dask",
-        default=None,
-        metavar="ADDRESS",
-        help="run trials on the Dask scheduler at ADDRESS",
-    )
+
+
+def _add_explain_arguments(parser: argparse.ArgumentParser, *, demo: bool) -> None:
+    """The explanation stage and the progress display."""
     parser.add_argument(
         "--explain-budget",
         type=float,
@@ -178,7 +200,8 @@ def execute(data, target: str, out: Path, args: argparse.Namespace, *, resume: b
             random_state=args.seed, n_jobs=args.n_jobs, executor=executor,
             show_progress=show, trial_timeout=args.trial_timeout,
             hard_deadline=False if args.no_hard_deadline else "auto",
-            final_model=args.final_model, stack=_STACK[args.stack],
+            final_model=args.final_model, stack=_SWITCH[args.stack],
+            portfolio=_SWITCH[args.portfolio],
         )  # fmt: skip
     _print_summary(console, result, out)
     if args.no_explain:
