@@ -65,7 +65,7 @@ def test_a_failed_method_keeps_the_run_and_exits_3(tmp_path, capsys, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("the method broke")
 
-    monkeypatch.setattr(explain, "permutation_importance", broken)
+    monkeypatch.setattr(explain._permutation, "permutation_importance", broken)
     data = tmp_path / "kinds.csv"
     every_kind_table(60).to_csv(data, index=False)
     out = tmp_path / "run"

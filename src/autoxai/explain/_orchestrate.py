@@ -26,6 +26,8 @@ import numpy as np
 
 from autoxai._utils import RandomState, check_int, did_you_mean, seed_from
 from autoxai.exceptions import DataError, InvalidParameterError, ParameterTypeError
+from autoxai.explain import _ablation, _permutation, _surrogate
+from autoxai.explain import shap as _shap
 from autoxai.explain._base import Explanation
 from autoxai.explain._common import check_n_jobs, subsample
 from autoxai.explain._compare import compare
@@ -156,34 +158,27 @@ class GlobalExplainer:
 
     # -- the global methods -----------------------------------------------------------
     def permutation_importance(self, X: Any, y: Any, random_state: int) -> Explanation | None:
-        from autoxai import explain  # the public names, so a patched method is the one run
-
-        return self.keep("permutation_importance", len(X), lambda: explain.permutation_importance(
+        method = _permutation.permutation_importance  # looked up now: a patched one runs
+        return self.keep("permutation_importance", len(X), lambda: method(
             self.model, X, y, n_repeats=PERMUTATION_REPEATS, n_jobs=self.n_jobs,
             random_state=random_state))  # fmt: skip
 
     def surrogate(self, X: Any, random_state: int) -> Explanation | None:
-        from autoxai import explain
-
-        return self.keep("surrogate", len(X), lambda: explain.surrogate(
+        return self.keep("surrogate", len(X), lambda: _surrogate.surrogate(
             self.model, X, random_state=random_state))  # fmt: skip
 
     def shap(self, X: Any, random_state: int, *, background: Any = None,
              note: str = "") -> Explanation | None:  # fmt: skip
         """SHAP values of the rows of ``X`` (kept as ``"shap"``) and their mean ``|value|``
         (``"shap_importance"``, returned)."""
-        from autoxai import explain
-
-        values = self.keep("shap", len(X), lambda: explain.shap_values(
+        values = self.keep("shap", len(X), lambda: _shap.shap_values(
             self.model, X, background=background, random_state=random_state), note)  # fmt: skip
         if values is None:
             return None
-        return self.keep("shap_importance", len(X), lambda: explain.shap_importance(values))
+        return self.keep("shap_importance", len(X), lambda: _shap.shap_importance(values))
 
     def drop_column_importance(self, X: Any, y: Any, random_state: int) -> Explanation | None:
-        from autoxai import explain
-
-        return self.keep("drop_column_importance", len(X), lambda: explain.drop_column_importance(
+        return self.keep("drop_column_importance", len(X), lambda: _ablation.drop_column_importance(
             self.model, X, y, cv=DROP_COLUMN_CV, n_jobs=self.n_jobs,
             random_state=random_state))  # fmt: skip
 
