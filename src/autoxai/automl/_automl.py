@@ -432,9 +432,9 @@ class AutoML(BaseEstimator):
         study = self._study(names, dataset.task, len(y_enc), splits)
         reserve = _RefitReserve(workdir, objective)
         # no refit to reserve time for when the fold models will be the final model
-        reserve.bagged = self.final_model == "bagged" or (
-            self.final_model == "auto" and len(splits) > 1
-        )
+        # (decide's rule before any refit estimate: a bag whatever the refit costs)
+        reserve.bagged = decide(self.final_model, holdout=len(splits) == 1,
+                                refit_seconds=0.0, seconds_left=None)[0] == "bagged"  # fmt: skip
         self._search(study, objective, reserve, start, end, width)
         self.model_decisions_ += trial_decisions(study.trials, workdir, read_evaluation)
         searched = time.time()
