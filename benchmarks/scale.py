@@ -8,7 +8,9 @@ For each table size (100,000, 1,000,000 and 3,000,000 rows) and each budget (60 
 * ``autoxai``: ``AutoML(time_budget=B).fit`` (the budget covers search and refit);
 * ``flaml``: ``flaml.AutoML().fit(time_budget=B, metric="roc_auc")``;
 * ``autogluon``: ``TabularPredictor(...).fit(presets="medium_quality", time_limit=B)``,
-  only when it imports in this Python (else the report says it was not run).
+  in the Python given by ``--autogluon-python`` (AutoGluon's own virtual environment,
+  as for ``automl.py``), else in this Python when it imports here; otherwise the report
+  says it was not run.
 
 The table is made here with NumPy (``--seed``): 30 numeric columns (normal; 3 with 10 %
 missing values) and one 50-level categorical column, and a binary target that depends
@@ -121,9 +123,12 @@ def child(system: str, train_path: str, test_path: str, budget: float, out: str)
 
 
 # -- the grid ---------------------------------------------------------------------------
-def run_cell(system: str, train: Path, test: Path, budget: float, work: Path) -> dict:
+def run_cell(
+    system: str, train: Path, test: Path, budget: float, work: Path, python: str = sys.executable
+) -> dict:
+    """One fit of ``system`` in a child process of ``python``, with its wall and peak."""
     out = work / f"{system}-{train.stem}-{budget:g}.json"
-    command = [sys.executable, __file__, "--child", system, str(train), str(test),
+    command = [python, __file__, "--child", system, str(train), str(test),
                str(budget), str(out)]  # fmt: skip
     load = os.getloadavg()[0]
     wall, code, _, tree_peak, tail = run_command(command, limit=3 * budget + 120)
@@ -164,7 +169,7 @@ def report(cells: list[dict], args: argparse.Namespace, started: str) -> str:
         f"- command: `{shlex.join([Path(sys.executable).name, *sys.argv])}`",
         f"- nproc: {os.cpu_count()}; versions: "
         + ", ".join(f"{k} {v}" for k, v in VERSIONS.items()),
-        f"- AutoGluon: {'run' if 'autogluon' in args.systems else 'not run (not importable)'}",
+        f"- AutoGluon: {autogluon_note(args)}",
         "",
         "Targets: fit wall <= 1.1 x budget + 2 s; peak <= 2.5 GiB at 1,000,000 rows.",
         "",
@@ -177,6 +182,18 @@ def report(cells: list[dict], args: argparse.Namespace, started: str) -> str:
     return "\n".join(lines)
 
 
+def autogluon_note(args: argparse.Namespace) -> str:
+    """What the report says about AutoGluon: where it ran and its version, or why not."""
+    if "autogluon" not in args.systems:
+        return "not run (not importable here and no --autogluon-python given)"
+    if args.autogluon_python == sys.executable:
+        return f"run in this Python, autogluon.tabular {VERSIONS.get('autogluon.tabular')}"
+    probe = subprocess.run([args.autogluon_python, "-c",
+                            "import autogluon.tabular as a; print(a.__version__)"],
+                           capture_output=True, text=True)  # fmt: skip
+    return f"run via `{args.autogluon_python}`, autogluon.tabular {probe.stdout.strip()}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", nargs=5, metavar=("SYSTEM", "TRAIN", "TEST", "B", "OUT"),
@@ -186,6 +203,18 @@ def main() -> int:
     parser.add_argument("--budgets", type=float, nargs="+", default=[60, 300])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", type=Path, default=None, help="markdown report to write")
+    parser.add_argument(
+        "--systems",
+        nargs="+",
+        choices=["autoxai", "flaml", "autogluon"],
+        default=None,
+        help="systems (default: all that can run)",
+    )
+    parser.add_argument(
+        "--autogluon-python",
+        default=None,
+        help="Python of a virtual environment with autogluon.tabular",
+    )
     args = parser.parse_args()
     if args.child:
         system, train, test, budget, out = args.child
@@ -193,9 +222,12 @@ def main() -> int:
         return 0
     if args.quick:
         args.rows, args.budgets = [20_000], [15]
-    args.systems = ["autoxai", "flaml"]
-    if importlib.util.find_spec("autogluon") is not None:
-        args.systems.append("autogluon")
+    if args.autogluon_python is None and importlib.util.find_spec("autogluon") is not None:
+        args.autogluon_python = sys.executable
+    if args.systems is None:
+        args.systems = ["autoxai", "flaml"] + (["autogluon"] if args.autogluon_python else [])
+    if "autogluon" in args.systems and args.autogluon_python is None:
+        parser.error("autogluon does not import here: give --autogluon-python")
     started = dt.datetime.now().isoformat(timespec="seconds")
     cells = []
     with tempfile.TemporaryDirectory(prefix="autoxai-scale-") as tmp:
@@ -206,7 +238,8 @@ def main() -> int:
             make_table(min(n // 4, 200_000), args.seed + 1).to_parquet(test)
             for budget in args.budgets:
                 for system in args.systems:
-                    cells.append(run_cell(system, train, test, budget, work))
+                    python = args.autogluon_python if system == "autogluon" else sys.executable
+                    cells.append(run_cell(system, train, test, budget, work, python))
                     print(json.dumps(cells[-1]), flush=True)
     output = args.output or HERE / "results" / ("scale_quick.md" if args.quick else "scale.md")
     output.write_text(report(cells, args, started))
