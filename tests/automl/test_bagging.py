@@ -101,6 +101,42 @@ def test_a_budget_that_cannot_afford_the_refit_gives_a_bagged_model(binary, tmp_
     assert len(automl.best_model_.members) == 1  # the holdout's one fold model
 
 
+def test_kept_fold_models_record_their_size_and_write_time(binary, tmp_path):
+    X, y = binary
+    automl = _fit(X, y, tmp_path, final_model="bagged", ensemble=False, n_trials=2)
+    params = automl.leaderboard_.iloc[0]["_params"]
+    _, stats = read_evaluation(tmp_path, params)
+    path = tmp_path / "models" / f"{config_key(params)}.joblib"
+    assert stats["fold_models_bytes"] == path.stat().st_size
+    assert stats["fold_models_seconds"] > 0
+    # the reserve for a bag is the time to load it, not to refit it
+    reserve = _automl._RefitReserve(tmp_path, None)
+    safety = _automl._RefitReserve.SAFETY
+    assert reserve.cost([params], bagged=True) == pytest.approx(
+        stats["fold_models_seconds"] * safety
+    )
+    assert reserve.cost([params], bagged=False) == pytest.approx(stats["fit_time_mean"] * safety)
+    assert reserve.bag_bytes([params, params]) == 2 * path.stat().st_size
+
+
+def test_bags_beyond_the_byte_cap_are_dropped_smallest_weight_first(
+    regression, tmp_path, monkeypatch
+):
+    X, y = regression
+    options = {"final_model": "bagged", "stack": False, "models": ["linear", "knn"]}
+    free = _fit(X, y, tmp_path / "free", **options)
+    assert len(free.ensemble_) >= 2  # the blend has several members without the cap
+    assert free.final_decisions_["members_dropped"] == 0
+    monkeypatch.setattr(_automl, "BAG_BYTES", 1)  # every bag is over the cap
+    capped = _fit(X, y, tmp_path / "capped", **options)
+    assert capped.final_decisions_["members_dropped"] == len(free.ensemble_) - 1
+    first = free.ensemble_[0]["trial"]  # the best of the blend's members: never dropped
+    assert capped.ensemble_ == [{"trial": first, "weight": 1.0}]
+    params = capped.leaderboard_.set_index("trial").loc[first, "_params"]
+    expected = bag(tmp_path / "capped", params, None).predict(X)
+    np.testing.assert_allclose(capped.predict(X), expected, rtol=1e-12)
+
+
 @pytest.mark.parametrize(
     ("final_model", "holdout", "refit_seconds", "left", "kind"),
     [("auto", False, 1.0, None, "bagged"), ("auto", True, 1.0, None, "refit"),

@@ -197,10 +197,15 @@ class CVObjective:
             models.append(pipeline)
         key = _file_key(params, budget)
         self.workdir.mkdir(parents=True, exist_ok=True)
+        kept = {}
         if self.keep_models and budget is None:
             path = fold_models_path(self.workdir, params)
             path.parent.mkdir(exist_ok=True)
+            start = time.perf_counter()
             joblib.dump(models, path)
+            # what loading them back as a bag will cost (see _final.bag_fits)
+            kept = {"fold_models_seconds": time.perf_counter() - start,
+                    "fold_models_bytes": path.stat().st_size}  # fmt: skip
         np.save(self.workdir / f"{key}.npy", oof)
         stats = {
             "loss_mean": float(np.mean(losses)),
@@ -214,6 +219,7 @@ class CVObjective:
             "seconds_per_fold": float(np.mean(fold_times)),
             # what _shrink changed, for the leaderboard, the decisions and the refit
             **({"shrunk": note, "run_params": run_params, "rows": fraction} if note else {}),
+            **kept,
         }
         (self.workdir / f"{key}.json").write_text(json.dumps(stats))
         return stats["loss_mean"]
