@@ -45,11 +45,6 @@ class ModelFamily:
         Whether the estimator takes the preprocessed features as a DataFrame with the
         preprocessing's feature names (``cat__colour``), to tell categorical features
         from numeric ones (CatBoost); otherwise it gets an array.
-    categorical_param : str or None
-        The estimator parameter that takes the positions of the categorical features,
-        for a family that splits on categories natively (LightGBM's
-        ``categorical_column``). The pipeline then puts the ordinal-encoded categoricals
-        first and sets this parameter to their positions; None: the codes are numbers.
     """
 
     name: str
@@ -62,7 +57,6 @@ class ModelFamily:
     handles_missing: bool = False
     requires: str | None = None
     frame_input: bool = False
-    categorical_param: str | None = None
     tasks: frozenset[str] = field(
         default_factory=lambda: frozenset({"binary", "multiclass", "regression"})
     )

@@ -1,11 +1,4 @@
-"""LightGBM gradient-boosted trees (Ke et al. 2017).
-
-Categorical columns reach LightGBM as ordinal codes (missing and unseen levels -1) and
-are declared categorical (``categorical_column``, see
-:func:`~autoxai.automl._preprocess.build_pipeline`): LightGBM then splits on sets of
-levels ordered by their gradient statistics, not on the codes' alphabetical order, and
-treats the negative code as missing.
-"""
+"""LightGBM gradient-boosted trees (Ke et al. 2017)."""
 
 from __future__ import annotations
 
@@ -63,5 +56,5 @@ def _build(params, task, random_state, n_threads):
 
 LIGHTGBM = ModelFamily(
     "lgbm", "LightGBM", "tree", _space, _defaults, _build,
-    budget_param="n_estimators", handles_missing=True, categorical_param="categorical_column",
+    budget_param="n_estimators", handles_missing=True,
 )  # fmt: skip
