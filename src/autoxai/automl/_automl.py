@@ -32,7 +32,7 @@ from autoxai.automl._final import (
     keep_best_folds,
     keep_folds,
 )
-from autoxai.automl._objective import CVObjective, family_params, read_evaluation
+from autoxai.automl._objective import CVObjective, family_params, read_evaluation, read_stats
 from autoxai.automl._params import check_params
 from autoxai.automl._portfolio import portfolio_entries, use_portfolio
 from autoxai.automl._shared import on_cluster
@@ -909,20 +909,16 @@ class _RefitReserve:
         at 75,000 rows, past a 30 s budget, before this was counted)."""
         bagged = self.bagged if bagged is None else bagged
         key = "fold_models_seconds" if bagged else "fit_time_mean"
-        total = 0.0
-        for params in configs:
-            _, stats = read_evaluation(self.workdir, params)
-            if stats is not None:
-                total += stats.get(key, 0.0) * self.SAFETY
-        return total
+        return self._total(configs, key) * self.SAFETY
 
     def bag_bytes(self, configs) -> int:
         """Bytes of the kept fold models of ``configs`` on disk (about their size loaded)."""
-        total = 0
-        for params in configs:
-            _, stats = read_evaluation(self.workdir, params)
-            total += 0 if stats is None else stats.get("fold_models_bytes", 0)
-        return total
+        return int(self._total(configs, "fold_models_bytes"))
+
+    def _total(self, configs, key: str) -> float:
+        """The sum of one recorded statistic over ``configs`` (0 where absent)."""
+        stats = (read_stats(self.workdir, params) for params in configs)
+        return float(sum(s.get(key, 0.0) for s in stats if s is not None))
 
     def estimate(self) -> float:
         """Estimated seconds to refit what would be chosen now.

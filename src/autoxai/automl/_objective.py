@@ -42,6 +42,7 @@ __all__ = [
     "fold_models_path",
     "read_evaluation",
     "read_fold_models",
+    "read_stats",
 ]
 
 
@@ -260,6 +261,15 @@ def read_evaluation(
         return np.load(workdir / f"{key}.npy"), json.loads((workdir / f"{key}.json").read_text())
     except (OSError, ValueError):
         return None, None
+
+
+def read_stats(workdir, params) -> dict | None:
+    """The statistics of a configuration's full evaluation, without its out-of-fold
+    predictions (what the time and size estimates need), or None."""
+    try:
+        return json.loads((Path(workdir) / f"{_file_key(params, None)}.json").read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def fold_models_path(workdir, params) -> Path:
