@@ -70,7 +70,7 @@ def test_a_failed_method_keeps_the_run_and_exits_3(tmp_path, capsys, monkeypatch
     every_kind_table(60).to_csv(data, index=False)
     out = tmp_path / "run"
     status = main(["run", str(data), "--target", "target", "--out", str(out), *FAST,
-                   "--explain-budget", "8"])  # fmt: skip
+                   "--explain-budget", "15"])  # fmt: skip
     err = capsys.readouterr().err
     assert status == 3
     lines = err.strip().splitlines()

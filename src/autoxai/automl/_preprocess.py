@@ -62,7 +62,8 @@ class DatetimeExpander(BaseEstimator, TransformerMixin):
         for column in X.columns:
             values = pd.to_datetime(X[column], errors="coerce")
             for part in self._parts(column):
-                out[f"{column}__{part}"] = getattr(values.dt, part).astype(float)
+                attribute = "day_of_week" if part == "dayofweek" else part  # pandas' name
+                out[f"{column}__{part}"] = getattr(values.dt, attribute).astype(float)
         return pd.DataFrame(out, index=X.index)
 
     def get_feature_names_out(self, input_features=None):

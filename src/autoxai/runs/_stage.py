@@ -138,9 +138,12 @@ class ExplanationStage(GlobalExplainer):
         small = self.X.iloc[:5]
         large = replicate(self.X.iloc[:500], max(1, 5000 // min(len(self.X), 500)))
         predictor(small)  # warm up
-        before = predictor.model_seconds
-        predictor(small)
-        self.per_call = predictor.model_seconds - before
+        calls = []  # the least of three: one preemption must not make a method skip
+        for _ in range(3):
+            before = predictor.model_seconds
+            predictor(small)
+            calls.append(predictor.model_seconds - before)
+        self.per_call = min(calls)
         before = predictor.model_seconds
         predictor(large)
         elapsed = predictor.model_seconds - before
