@@ -583,3 +583,43 @@ def write_raw(path: Path, meta: dict[str, Any], rows: Sequence[Any]) -> Path:
         path.write_text(text + "\n", encoding="utf-8")
     print(f"raw results written to {path}", file=sys.stderr)
     return path
+
+
+# -- storage durability, the same for both libraries ---------------------------------
+def with_durability(url: str, durability: str) -> str:
+    """``url``, on PostgreSQL with ``synchronous_commit`` for ``durability`` in its
+    ``options`` (the same setting for both libraries; SQLite URLs are unchanged)."""
+    import sqlalchemy as sa
+
+    from autoxai.storage._sql import DURABILITY
+
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    setting = DURABILITY[durability]["synchronous_commit"]
+    parsed = parsed.update_query_dict({"options": f"-c synchronous_commit={setting}"})
+    return parsed.render_as_string(hide_password=False)
+
+
+def optuna_storage(url: str, durability: str):
+    """Optuna's storage for ``url`` under ``durability``: on SQLite, every new
+    connection gets the journal mode and synchronous level that autoxai's
+    ``SQLStorage(durability=...)`` sets (:data:`autoxai.storage._sql.DURABILITY`)."""
+    import optuna
+    import sqlalchemy as sa
+
+    from autoxai.storage._sql import DURABILITY
+
+    storage = optuna.storages.RDBStorage(url)
+    if storage.engine.dialect.name == "sqlite":
+        pragmas = DURABILITY[durability]
+
+        def on_connect(dbapi_conn, _record):
+            cursor = dbapi_conn.cursor()
+            cursor.execute(f"PRAGMA journal_mode={pragmas['journal_mode']}")
+            cursor.execute(f"PRAGMA synchronous={pragmas['synchronous']}")
+            cursor.close()
+
+        sa.event.listen(storage.engine, "connect", on_connect)
+        storage.engine.dispose()  # connections made before the listener are dropped
+    return storage

@@ -18,6 +18,13 @@ Methodology
 -----------
 * Storages: in memory, and SQLite in a fresh file in a fresh temporary directory for
   every repetition and library.
+* Durability, the same for both libraries (``--durability``, both by default):
+  ``relaxed`` is SQLite's WAL journal with ``synchronous=NORMAL`` (autoxai's default: a
+  commit survives a killed process, not a power loss); ``full`` is the rollback journal
+  with ``synchronous=FULL`` (Optuna's default). autoxai gets it through
+  ``SQLStorage(url, durability=...)``, Optuna through the same pragmas on every
+  connection (``_common.optuna_storage``). Each library keeps its own way of writing
+  (its own number of commits per trial).
 * Setup is timed apart: the study (and so, for SQLite, the database file and its
   tables) is created *before* the clock starts; its time is reported separately and is
   not part of the per-trial time.
@@ -60,9 +67,11 @@ import _common as common
 import autoxai
 from _common import Load, verdict
 from autoxai.samplers import RandomSampler
+from autoxai.storage import SQLStorage
 
 LIBRARIES = ("autoxai", "optuna")
 STORAGES = ("memory", "sqlite")
+DURABILITIES = ("relaxed", "full")
 N_TRIALS = (100, 1000)
 TARGETS = {"memory": 1.0, "sqlite": 10.0}
 TARGET_TEXT = {
@@ -102,9 +111,10 @@ class Timing:
 
 @dataclass
 class Cell:
-    """All repetitions of one (storage, n_trials) pair, for both libraries."""
+    """All repetitions of one (storage, durability, n_trials), for both libraries."""
 
     storage: str
+    durability: str  # "" in memory
     n_trials: int
     timings: dict[str, list[Timing]] = field(default_factory=lambda: {k: [] for k in LIBRARIES})
 
@@ -131,12 +141,14 @@ def _url(storage: str, directory: str | None) -> str | None:
     return None if storage == "memory" else f"sqlite:///{Path(directory) / 'study.db'}"
 
 
-def run_autoxai(storage: str, n_trials: int, seed: int, directory: str | None) -> Timing:
+def run_autoxai(storage: str, durability: str, n_trials: int, seed: int,
+                directory: str | None) -> Timing:  # fmt: skip
     start = time.perf_counter()
+    url = _url(storage, directory)
     study = autoxai.create_study(
         SPACE,
         sampler=RandomSampler(random_state=seed),
-        storage=_url(storage, directory),
+        storage=None if url is None else SQLStorage(url, durability=durability),
         study_name="bench",
     )
     setup = time.perf_counter() - start
@@ -150,11 +162,13 @@ def run_autoxai(storage: str, n_trials: int, seed: int, directory: str | None) -
     return Timing(setup, run)
 
 
-def run_optuna(storage: str, n_trials: int, seed: int, directory: str | None) -> Timing:
+def run_optuna(storage: str, durability: str, n_trials: int, seed: int,
+               directory: str | None) -> Timing:  # fmt: skip
     start = time.perf_counter()
+    url = _url(storage, directory)
     study = optuna.create_study(
         sampler=optuna.samplers.RandomSampler(seed=seed),
-        storage=_url(storage, directory),
+        storage=None if url is None else common.optuna_storage(url, durability),
         study_name="bench",
     )
     setup = time.perf_counter() - start
@@ -168,16 +182,16 @@ def run_optuna(storage: str, n_trials: int, seed: int, directory: str | None) ->
     return Timing(setup, run)
 
 
-RUNNERS: dict[str, Callable[[str, int, int, str | None], Timing]] = {
+RUNNERS: dict[str, Callable[[str, str, int, int, str | None], Timing]] = {
     "autoxai": run_autoxai,
     "optuna": run_optuna,
 }
 
 
-def timed(library: str, storage: str, n_trials: int, seed: int) -> Timing:
+def timed(library: str, storage: str, durability: str, n_trials: int, seed: int) -> Timing:
     """One run in a fresh temporary directory (its database file, for SQLite)."""
     with tempfile.TemporaryDirectory(prefix=f"bench-{library}-") as directory:
-        timing = RUNNERS[library](storage, n_trials, seed, directory)
+        timing = RUNNERS[library](storage, durability, n_trials, seed, directory)
         gc.collect()  # drop the study and its engine before the directory goes
     return timing
 
@@ -190,22 +204,25 @@ def default_reps(storage: str, n_trials: int, quick: bool) -> int:
 
 
 def run_benchmark(args: argparse.Namespace) -> list[Cell]:
+    settings = [(storage, durability) for storage in args.storages
+                for durability in (args.durability if storage == "sqlite" else [""])]  # fmt: skip
     for library in LIBRARIES:  # warm-up, untimed: imports and first-call caches
-        for storage in args.storages:
-            timed(library, storage, 20, args.seed)
+        for storage, durability in settings:
+            timed(library, storage, durability, 20, args.seed)
 
     cells = []
-    for storage in args.storages:
+    for storage, durability in settings:
         for n_trials in args.n_trials:
-            cell = Cell(storage, n_trials)
+            cell = Cell(storage, durability, n_trials)
             reps = args.reps or default_reps(storage, n_trials, args.quick)
             for rep in range(reps):
                 order = LIBRARIES if rep % 2 == 0 else LIBRARIES[::-1]
                 for library in order:
-                    timing = timed(library, storage, n_trials, args.seed + rep)
+                    timing = timed(library, storage, durability, n_trials, args.seed + rep)
                     cell.timings[library].append(timing)
                     print(
-                        f"{storage:>6} n={n_trials:<5} rep {rep + 1}/{reps} {library:<7} "
+                        f"{storage:>6} {durability:>7} n={n_trials:<5} "
+                        f"rep {rep + 1}/{reps} {library:<7} "
                         f"{timing.run / n_trials * 1e3:8.3f} ms/trial  "
                         f"(setup {timing.setup * 1e3:.1f} ms)",
                         file=sys.stderr,
@@ -216,8 +233,8 @@ def run_benchmark(args: argparse.Namespace) -> list[Cell]:
 
 
 # -- the report ------------------------------------------------------------------------
-def _storage_label(storage: str) -> str:
-    return "in memory" if storage == "memory" else "SQLite"
+def _storage_label(cell: Cell) -> str:
+    return "in memory" if cell.storage == "memory" else f"SQLite, {cell.durability}"
 
 
 def render(cells: list[Cell], command: str, started: dt.datetime, load: Load) -> str:
@@ -230,7 +247,10 @@ def render(cells: list[Cell], command: str, started: dt.datetime, load: Load) ->
         "",
         "Per-trial overhead = wall time of `study.optimize(objective, n_trials=N)` / N, "
         "objective ≈ free (`x ** 2`), 4 parameters (float, log-float, int, categorical); "
-        "median over repetitions. Study creation (SQLite: file and tables) is not included.",
+        "median over repetitions. Study creation (SQLite: file and tables) is not included. "
+        "SQLite durability, the same for both libraries: relaxed = WAL journal, "
+        "`synchronous=NORMAL` (autoxai's default); full = rollback journal, "
+        "`synchronous=FULL` (Optuna's default).",
         "",
         "| storage | n_trials | autoxai ms/trial (median) | optuna ms/trial (median) "
         "| ratio optuna/autoxai | target |",
@@ -238,7 +258,7 @@ def render(cells: list[Cell], command: str, started: dt.datetime, load: Load) ->
     ]
     for c in cells:
         lines.append(
-            f"| {_storage_label(c.storage)} | {c.n_trials} | {c.median_ms('autoxai'):.3f} "
+            f"| {_storage_label(c)} | {c.n_trials} | {c.median_ms('autoxai'):.3f} "
             f"| {c.median_ms('optuna'):.3f} | {c.ratio:.2f} "
             f"| ≥ {TARGETS[c.storage]:g}: {verdict(c.met)} |"
         )
@@ -258,7 +278,7 @@ def render(cells: list[Cell], command: str, started: dt.datetime, load: Load) ->
     for c in cells:
         a, o = c.per_trial_ms("autoxai"), c.per_trial_ms("optuna")
         lines.append(
-            f"| {_storage_label(c.storage)} | {c.n_trials} | {len(a)} "
+            f"| {_storage_label(c)} | {c.n_trials} | {len(a)} "
             f"| {min(a):.3f}-{max(a):.3f} | {min(o):.3f}-{max(o):.3f} "
             f"| {c.setup_ms('autoxai'):.1f} | {c.setup_ms('optuna'):.1f} |"
         )
@@ -290,6 +310,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=STORAGES,
         default=list(STORAGES),
         help="storages to measure (default: memory sqlite)",
+    )
+    parser.add_argument(
+        "--durability",
+        nargs="+",
+        choices=DURABILITIES,
+        default=list(DURABILITIES),
+        help="SQLite durability settings, each for both libraries (default: relaxed full)",
     )
     parser.add_argument("--seed", type=int, default=0, help="base seed (+ repetition index)")
     args = parser.parse_args(argv)

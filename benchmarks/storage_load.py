@@ -83,7 +83,7 @@ if library == "autoxai":
     objective = lambda p: p["x"] ** 2
 else:
     import optuna
-    from storage_load import optuna_storage
+    from _common import optuna_storage
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed),
                                 storage=optuna_storage(url, durability),
@@ -100,45 +100,6 @@ start = time.perf_counter()
 study.optimize(objective, n_trials=n)
 print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
 """
-
-
-def with_durability(url: str, durability: str) -> str:
-    """``url``, on PostgreSQL with ``synchronous_commit`` for ``durability`` in its
-    ``options`` (the same setting for both libraries; SQLite URLs are unchanged)."""
-    import sqlalchemy as sa
-
-    from autoxai.storage._sql import DURABILITY
-
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() != "postgresql":
-        return url
-    setting = DURABILITY[durability]["synchronous_commit"]
-    parsed = parsed.update_query_dict({"options": f"-c synchronous_commit={setting}"})
-    return parsed.render_as_string(hide_password=False)
-
-
-def optuna_storage(url: str, durability: str):
-    """Optuna's storage for ``url`` under ``durability``: on SQLite, every new
-    connection gets the journal mode and synchronous level that autoxai's
-    ``SQLStorage(durability=...)`` sets (:data:`autoxai.storage._sql.DURABILITY`)."""
-    import optuna
-    import sqlalchemy as sa
-
-    from autoxai.storage._sql import DURABILITY
-
-    storage = optuna.storages.RDBStorage(url)
-    if storage.engine.dialect.name == "sqlite":
-        pragmas = DURABILITY[durability]
-
-        def on_connect(dbapi_conn, _record):
-            cursor = dbapi_conn.cursor()
-            cursor.execute(f"PRAGMA journal_mode={pragmas['journal_mode']}")
-            cursor.execute(f"PRAGMA synchronous={pragmas['synchronous']}")
-            cursor.close()
-
-        sa.event.listen(storage.engine, "connect", on_connect)
-        storage.engine.dispose()  # connections made before the listener are dropped
-    return storage
 
 
 def _autoxai_study(url: str, durability: str, *, load: bool):
@@ -161,7 +122,7 @@ def _create(library: str, url: str, durability: str) -> None:
     else:
         import optuna
 
-        optuna.create_study(storage=optuna_storage(url, durability), study_name="load")
+        optuna.create_study(storage=common.optuna_storage(url, durability), study_name="load")
 
 
 def _check(library: str, url: str, n: int, durability: str) -> str:
@@ -173,7 +134,7 @@ def _check(library: str, url: str, n: int, durability: str) -> str:
     else:
         import optuna
 
-        study = optuna.load_study(study_name="load", storage=optuna_storage(url, durability))
+        study = optuna.load_study(study_name="load", storage=common.optuna_storage(url, durability))
         states = [t.state.name for t in study.trials]
         numbers = sorted(t.number for t in study.trials)
     problems = []
@@ -216,7 +177,7 @@ class _Database:
 def run_once(library: str, kind: str, durability: str, n: int, server: str | None,
              rep: int) -> dict:  # fmt: skip
     with _Database(kind, server) as url:
-        url = with_durability(url, durability)
+        url = common.with_durability(url, durability)
         _create(library, url, durability)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])])}  # fmt: skip
