@@ -155,8 +155,10 @@ def _row(c: dict) -> str:
     return "| " + " | ".join(fields) + " |"
 
 
-#: The libraries a report names, with their versions (autoxai's is the imported code's).
-VERSIONS = versions("flaml", "autogluon.tabular", "lightgbm", "scikit-learn")
+def library_versions() -> dict[str, str]:
+    """The libraries a report names, with their versions (autoxai's is the imported
+    code's). Asked in the parent only: a child in AutoGluon's venv has no autoxai."""
+    return versions("flaml", "autogluon.tabular", "lightgbm", "scikit-learn")
 
 
 def report(cells: list[dict], args: argparse.Namespace, started: str) -> str:
@@ -168,7 +170,7 @@ def report(cells: list[dict], args: argparse.Namespace, started: str) -> str:
         f"- date: {started}; commit {commit}",
         f"- command: `{shlex.join([Path(sys.executable).name, *sys.argv])}`",
         f"- nproc: {os.cpu_count()}; versions: "
-        + ", ".join(f"{k} {v}" for k, v in VERSIONS.items()),
+        + ", ".join(f"{k} {v}" for k, v in library_versions().items()),
         f"- AutoGluon: {autogluon_note(args)}",
         "",
         "Targets: fit wall <= 1.1 x budget + 2 s; peak <= 2.5 GiB at 1,000,000 rows.",
@@ -187,7 +189,8 @@ def autogluon_note(args: argparse.Namespace) -> str:
     if "autogluon" not in args.systems:
         return "not run (not importable here and no --autogluon-python given)"
     if args.autogluon_python == sys.executable:
-        return f"run in this Python, autogluon.tabular {VERSIONS.get('autogluon.tabular')}"
+        version = library_versions().get("autogluon.tabular")
+        return f"run in this Python, autogluon.tabular {version}"
     probe = subprocess.run([args.autogluon_python, "-c",
                             "import autogluon.tabular as a; print(a.__version__)"],
                            capture_output=True, text=True)  # fmt: skip
