@@ -90,7 +90,7 @@ def _losses(table: str) -> dict:
     flat = [fit_to_space(as_flat(c), spec.task, len(y)) for c in candidates(spec.task)]
 
     class _AllCandidates(AutoML):
-        def _queued(self, names, task, n_rows):
+        def _queued(self, names, task, n_rows, **_):
             return [c for c in flat if c is not None]
 
     models = sorted({c["model"] for c in flat if c is not None})

@@ -101,6 +101,26 @@ def test_a_budget_that_cannot_afford_the_refit_gives_a_bagged_model(binary, tmp_
     assert len(automl.best_model_.members) == 1  # the holdout's one fold model
 
 
+def test_only_final_model_refit_cuts_the_search_short_for_a_refit(binary, tmp_path, monkeypatch):
+    # a holdout split and a refit estimated far beyond the budget: "auto" keeps the
+    # holdout model and searches on (all trials run); "refit" stops the search for it
+    monkeypatch.setattr(_automl, "HOLDOUT_ROWS", 10)
+
+    def cost(self, configs, *, bagged=None):  # a refit of 10^6 s, loading models free
+        return 0.0 if (self.bagged if bagged is None else bagged) else 1e6
+
+    monkeypatch.setattr(_automl._RefitReserve, "cost", cost)
+    X, y = binary
+
+    def finished(final_model):
+        automl = _fit(X, y, tmp_path / final_model, time_budget=60, n_trials=4,
+                      final_model=final_model)  # fmt: skip
+        return sum(t.state.name == "COMPLETE" for t in automl.study_.trials)
+
+    assert finished("auto") == 4
+    assert finished("refit") < 4
+
+
 def test_kept_fold_models_record_their_size_and_write_time(binary, tmp_path):
     X, y = binary
     automl = _fit(X, y, tmp_path, final_model="bagged", ensemble=False, n_trials=2)

@@ -111,3 +111,22 @@ def test_automl_with_portfolio_queues_its_entries():
         defaults.leaderboard_.sort_values("trial")["_params"].tolist()
         == (AutoML._defaults(models, "multiclass", len(y))[:4])
     )
+
+
+def test_auto_uses_the_hand_picked_defaults_under_the_holdout_split(monkeypatch):
+    # the portfolio is learned on small tables; on the large tables that use the holdout
+    # split "auto" queues the hand-picked defaults, while True still means the portfolio
+    from autoxai.automl import _automl
+
+    monkeypatch.setattr(_automl, "HOLDOUT_ROWS", 10)
+    df = load_penguins()
+    X, y = df.drop(columns="species"), df["species"]
+    models = ["linear", "rf", "knn"]
+
+    def tried(portfolio):
+        automl = AutoML(n_trials=3, time_budget=None, models=models, ensemble=False,
+                        portfolio=portfolio, n_jobs=1).fit(X, y)  # fmt: skip
+        return automl.leaderboard_.sort_values("trial")["_params"].tolist()
+
+    assert tried("auto") == AutoML._defaults(models, "multiclass", len(y))[:3]
+    assert tried(True) == portfolio_entries(models, "multiclass", len(y))[0][:3]

@@ -186,8 +186,10 @@ class AutoML(BaseEstimator):
         ``"bagged"``: the k models cross-validation fitted (each on k-1 folds), kept
         during the search and averaged (see :mod:`autoxai.automl._final`): no refit,
         so the search may use the whole budget. ``"auto"`` (default): bagged under
-        k-fold cross-validation, refit under the holdout split of large tables, and
-        bagged there too when the refit is estimated not to end within the budget.
+        k-fold cross-validation; under the holdout split of large tables the one model
+        fitted on 80 % of the rows is refit on all rows when the refit is estimated
+        to end within the time the search leaves, and kept otherwise (the search is
+        not cut short for the refit).
         The choice and its reason are in :attr:`final_decisions_`. Measured
         (``benchmarks/results/bagging.md``, 8 tables x 3 seeds, held-out scores):
         bagged beat refit in 15 of 24 cells; refit won on the two tables where more
@@ -207,7 +209,8 @@ class AutoML(BaseEstimator):
         learned offline on the benchmark tables; fewer entries on bigger tables, see
         ``autoxai.automl._portfolio``); False, each family's hand-picked defaults.
         ``"auto"`` (default) is whichever ``benchmarks/results/portfolio.md`` shows is
-        better: today the portfolio.
+        better: today the portfolio, except on the large tables searched on a holdout
+        split, where the hand-picked defaults did better.
 
     Attributes
     ----------
@@ -350,9 +353,12 @@ class AutoML(BaseEstimator):
                     )
         return out
 
-    def _queued(self, names: list[str], task: str, n_rows: int) -> list[dict[str, Any]]:
-        """What is tried first: the learned portfolio's entries or the hand-picked defaults."""
-        if not use_portfolio(self.portfolio):
+    def _queued(
+        self, names: list[str], task: str, n_rows: int, *, holdout: bool = False
+    ) -> list[dict[str, Any]]:
+        """What is tried first: the learned portfolio's entries or the hand-picked defaults
+        (see :func:`~autoxai.automl._portfolio.use_portfolio`)."""
+        if not use_portfolio(self.portfolio, holdout=holdout):
             return self._defaults(names, task, n_rows)
         entries, uncovered = portfolio_entries(names, task, n_rows, self._portfolio_exclude)
         return entries + (self._defaults(uncovered, task, n_rows) if uncovered else [])
@@ -436,10 +442,12 @@ class AutoML(BaseEstimator):
 
         study = self._study(names, dataset.task, len(y_enc), splits)
         reserve = _RefitReserve(workdir, objective)
-        # the fold models will be the final model: reserve the time to load them, not
-        # to refit (decide's rule before any refit estimate: a bag whatever it costs)
-        reserve.bagged = decide(self.final_model, holdout=len(splits) == 1,
-                                refit_seconds=0.0, seconds_left=None)[0] == "bagged"  # fmt: skip
+        # Only final_model="refit" stops the search early to make room for a refit. Under
+        # "auto" the fold models may be the final model, so only the time to load them is
+        # reserved; a holdout refit runs only if it fits in the time the search leaves.
+        # At 1,000,000 rows and 60 s, reserving for the refit stopped the search after
+        # 2 trials at 38 s, and then the refit did not fit anyway.
+        reserve.bagged = self.final_model != "refit"
         self._search(study, objective, reserve, start, end, width)
         self.model_decisions_ += trial_decisions(study.trials, workdir, read_evaluation)
         searched = time.time()
@@ -507,7 +515,7 @@ class AutoML(BaseEstimator):
         if not study.trials:
             # the known-good defaults run on all rows, outside any schedule
             full = None if scheduler is None else scheduler.max_budget
-            for params in self._queued(names, task, n_rows):
+            for params in self._queued(names, task, n_rows, holdout=len(splits) == 1):
                 study.enqueue(params, budget=full)
         return study
 
@@ -695,7 +703,7 @@ class AutoML(BaseEstimator):
         folds = [test for _, test in objective.splits]
         chosen = full = self._choose(board, workdir, y, metric, folds=folds)
         seconds_left = None if end is None else end - time.time()
-        refit_seconds = reserve.cost([c["_params"] for c, *_ in chosen])
+        refit_seconds = reserve.cost([c["_params"] for c, *_ in chosen], bagged=False)
         kind, reason = decide(self.final_model, holdout=len(folds) == 1,
                               refit_seconds=refit_seconds, seconds_left=seconds_left)  # fmt: skip
         n_chosen = len(chosen)

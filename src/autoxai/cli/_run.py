@@ -119,7 +119,7 @@ def _add_final_arguments(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="refit the chosen model(s) on all rows, or keep the cross-validation fold "
         "models and average them (bagged); auto: bagged under k-fold CV, refit on large "
-        "tables unless the refit would not fit in the budget (default auto)",
+        "tables when the refit fits in the time the search leaves (default auto)",
     )
     parser.add_argument(
         "--stack",
