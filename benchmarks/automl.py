@@ -100,7 +100,7 @@ def run_cell_process(spec: dict) -> dict:
         spec_path, out_path = Path(tmp) / "spec.json", Path(tmp) / "entry.json"
         spec_path.write_text(json.dumps({**spec, "output": str(out_path)}))
         limit = 3 * spec["budget"] + 600
-        wall, code, _, tree_peak, tail = run_command(
+        wall, code, _, tree_peak, _, tail = run_command(
             [sys.executable, str(Path(__file__).resolve()), "--cell", str(spec_path)], limit
         )
         if out_path.exists():

@@ -47,6 +47,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -103,27 +104,53 @@ def make_table(n_rows: int, seed: int) -> pd.DataFrame:
     return df
 
 
-def run_command(cmd: list[str], limit: float | None = None) -> tuple[float, int, int, int, str]:
-    """Wall time, exit code, getrusage peak (bytes), sampled tree peak (bytes), stderr tail.
+class Ran(NamedTuple):
+    """What :func:`run_command` measured of one command."""
+
+    wall: float  #: seconds
+    code: int  #: exit code (negative: killed by that signal)
+    rusage_peak: int  #: getrusage's peak RSS of the largest child process, bytes
+    tree_peak: int  #: sampled peak of the RSS summed over the process tree, bytes
+    tree_pss_peak: int  #: the same for PSS (shared pages split among their processes)
+    tail: str  #: the end of stderr
+
+
+def _pss(pid: int) -> int:
+    """A process's proportional set size in bytes (0 if it is gone or unreadable)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def run_command(cmd: list[str], limit: float | None = None, cwd: str | None = None) -> Ran:
+    """Run ``cmd`` (in ``cwd``) and measure it (see :class:`Ran`).
 
     A command still running after ``limit`` seconds is killed, with its descendants.
+    The tree's RSS sum counts a page shared by several processes (a memory-mapped table,
+    a forked worker's inherited pages) once per process; its PSS sum counts it once.
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
         parent = psutil.Process(proc.pid)
-        tree_peak = 0
+        tree_peak = tree_pss_peak = 0
         while proc.poll() is None:
-            total = 0
+            rss = pss = 0
             try:
                 procs = [parent, *parent.children(recursive=True)]
             except psutil.NoSuchProcess:
                 procs = []
             for p in procs:
                 with contextlib.suppress(psutil.NoSuchProcess):
-                    total += p.memory_info().rss
-            tree_peak = max(tree_peak, total)
+                    rss += p.memory_info().rss
+                    pss += _pss(p.pid)
+            tree_peak, tree_pss_peak = max(tree_peak, rss), max(tree_pss_peak, pss)
             if limit is not None and time.perf_counter() - start > limit:
                 for p in reversed(procs):
                     with contextlib.suppress(psutil.NoSuchProcess):
@@ -135,7 +162,7 @@ def run_command(cmd: list[str], limit: float | None = None) -> tuple[float, int,
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss is in KiB on Linux; it is the max over children, so only a rise is ours.
     rusage_peak = after * 1024 if after > before else 0
-    return wall, proc.returncode, rusage_peak, tree_peak, tail
+    return Ran(wall, proc.returncode, rusage_peak, tree_peak, tree_pss_peak, tail)
 
 
 def _gib(n: int) -> str:
@@ -174,7 +201,7 @@ def _timing_lines(args) -> list[str]:
 
 
 def render(args, result, table_info, command, started, load) -> str:
-    wall, code, rusage_peak, tree_peak, tail = result
+    wall, code, rusage_peak, tree_peak, _, tail = result
     peak = max(rusage_peak, tree_peak)
     met = code == 0 and peak <= TARGET_BYTES
     quick = ["", "**Smoke run (`--quick`)**: a small table and budget."] if args.quick else []
@@ -254,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         run_json = Path(tmp) / "out" / "run.json"
         args.run = json.loads(run_json.read_text()) if run_json.exists() else None
     common.write_report(args.output, render(args, result, info, command, started, load))
-    wall, code, rusage_peak, tree_peak, _ = result
+    wall, code, rusage_peak, tree_peak, _, _ = result
     row = {"wall_s": wall, "exit_code": code, "rusage_peak_bytes": rusage_peak}
     row |= {"tree_peak_bytes": tree_peak, "rows": args.rows, "budget": args.budget}
     meta = {"command": command, "started": started, "load": load, "table": info}
