@@ -191,8 +191,11 @@ def test_autoxai_run_on_the_cluster(cluster, tmp_path):
         after = sum(client.run(executed).values())
     assert done.returncode == 0, done.stderr[-2000:]
     run = json.loads((out / "run.json").read_text())
-    assert run["n_evaluations"] >= 2
-    assert after - before >= run["n_evaluations"]  # every trial ran on the workers
+    # every finished trial ran on the workers; n_evaluations also counts a trial still
+    # queued at the deadline, cancelled before any worker ran it (seen in CI under load:
+    # 25 evaluations, 24 tasks executed)
+    assert run["n_trials"] >= 2
+    assert after - before >= run["n_trials"]
 
 
 @pytest.mark.slow
