@@ -13,16 +13,30 @@ from autoxai.automl._cost import Shape, calibration, fold_seconds, plan_models, 
 SMALL = Shape(n_train=800, n_test=200, n_features=5, n_classes=2)
 
 
+def _per_cell(shape: Shape) -> float:
+    return _cost.SECONDS_PER_CELL * (shape.n_train + shape.n_test) * shape.n_features
+
+
 def test_costs_grow_with_the_table_as_each_family_does():
     big = SMALL._replace(n_train=8000, n_test=2000)
+
+    def law(name, hp, shape):  # the family's own work, above what every fold pays
+        return fold_seconds(name, hp, shape) - _per_cell(shape)
+
     hp = {"n_estimators": 100}
-    assert fold_seconds("lgbm", hp, big) == pytest.approx(10 * fold_seconds("lgbm", hp, SMALL))
+    assert law("lgbm", hp, big) == pytest.approx(10 * law("lgbm", hp, SMALL))
     # k-NN scans every training row for each test row: rows squared
-    assert fold_seconds("knn", {}, big) == pytest.approx(100 * fold_seconds("knn", {}, SMALL))
+    assert law("knn", {}, big) == pytest.approx(100 * law("knn", {}, SMALL))
     # half the trees, half the forest
-    assert fold_seconds("rf", {"n_estimators": 50}, SMALL) == pytest.approx(
-        fold_seconds("rf", {"n_estimators": 100}, SMALL) / 2
+    assert law("rf", {"n_estimators": 50}, SMALL) == pytest.approx(
+        law("rf", {"n_estimators": 100}, SMALL) / 2
     )
+    # a forest also walks its trees for every test row
+    more_test = SMALL._replace(n_test=2000)
+    assert law("rf", hp, more_test) > law("rf", hp, SMALL)
+    # every fold pays for its cells, whatever the rounds
+    assert fold_seconds("lgbm", {"n_estimators": 0}, big) == pytest.approx(_per_cell(big))
+    assert _per_cell(big) == pytest.approx(10 * _per_cell(SMALL))
 
 
 def test_knn_is_left_out_beyond_its_row_limit_and_the_decision_says_why(monkeypatch):

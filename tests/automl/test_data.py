@@ -789,3 +789,17 @@ def test_a_schema_pickled_before_number_formats_still_loads():
     old.__setstate__({**state, "decimal_comma": ("x",)})
     assert old.number_formats == {"x": NumberFormat(decimal=",")}
     assert cast_features(pd.DataFrame({"x": ["1,5"]}), old)["x"].iloc[0] == 1.5
+
+
+def test_casting_a_cast_table_copies_no_numbers_and_edits_do_not_leak():
+    # a search casts each fold again (FeatureCaster): already float64, nothing to copy
+    from autoxai.automl._columns import _shared_safely
+
+    schema = FeatureSchema(("a", "b"), {"a": "numeric", "b": "numeric"})
+    frame = pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": [np.inf, 2.0, 0.5]})
+    out = cast_features(frame, schema)
+    assert out["b"].tolist()[0] != out["b"].tolist()[0]  # inf is still made missing
+    if _shared_safely():
+        assert np.shares_memory(out["a"].to_numpy(), frame["a"].to_numpy())
+    frame.loc[0, "a"] = 99.0  # the caller's later edit
+    assert out["a"].tolist()[0] == 1.0

@@ -45,3 +45,38 @@ def test_huge_numbers_in_the_training_rows_are_clipped_too():
     held_out = _table(60, seed=1)
     accuracy = (pipe.predict(held_out.drop(columns="y")) == held_out["y"]).mean()
     assert accuracy > 0.9
+
+
+def test_number_cleaner_matches_median_imputation_then_clipping():
+    # the oracle: scikit-learn's SimpleImputer(strategy="median") followed by np.clip
+    from sklearn.impute import SimpleImputer
+
+    from autoxai.automl._preprocess import NumberCleaner
+
+    rng = np.random.default_rng(1)
+    train = rng.normal(size=(501, 4))
+    train[rng.uniform(size=train.shape) < 0.2] = np.nan
+    train[3, 1] = 1e300
+    test = rng.normal(size=(50, 4))
+    test[::7, 2] = np.nan
+    test[0, 0] = -1e300
+    cleaner = NumberCleaner(bound=1e10).fit(pd.DataFrame(train, columns=list("abcd")))
+    imputer = SimpleImputer(strategy="median").fit(train)
+    for X in (train, test):
+        np.testing.assert_array_equal(
+            cleaner.transform(X), np.clip(imputer.transform(X), -1e10, 1e10)
+        )
+    assert list(cleaner.get_feature_names_out()) == list("abcd")
+    kept = test.copy()
+    cleaner.transform(test)
+    np.testing.assert_array_equal(test, kept)  # its input is never written to
+
+
+def test_number_cleaner_keeps_a_column_with_no_value_filled_with_zero():
+    from autoxai.automl._preprocess import NumberCleaner
+
+    X = np.array([[1.0, np.nan], [3.0, np.nan], [np.nan, np.nan]])
+    out = NumberCleaner().fit_transform(X)
+    np.testing.assert_array_equal(out, [[1.0, 0.0], [3.0, 0.0], [2.0, 0.0]])
+    # without filling, missing values stay for the models that handle them
+    assert np.isnan(NumberCleaner(fill_missing=False).fit_transform(X)).sum() == 4

@@ -26,7 +26,10 @@ def test_a_configuration_that_fits_is_left_as_it_is():
     assert plan == (hp, SHAPE.n_train, cost("lgbm", hp), None)
 
 
-def test_rounds_shrink_first_to_the_most_that_fit():
+@pytest.mark.parametrize("per_cell", [None, 5e-7])
+def test_rounds_shrink_first_to_the_most_that_fit(per_cell, monkeypatch):
+    if per_cell is not None:  # a fold's cost per cell, which fewer rounds keep, is most of it
+        monkeypatch.setattr(_cost, "SECONDS_PER_CELL", per_cell)
     hp = {"n_estimators": 400, "learning_rate": 0.1}
     left = cost("lgbm", hp) / 3
     plan = shrink("lgbm", hp, SHAPE, left=left)

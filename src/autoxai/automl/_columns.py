@@ -331,12 +331,22 @@ def _seconds(text: pd.Series) -> pd.Series:
     return durations.dt.total_seconds().astype("float64")
 
 
+def _shared_safely() -> bool:
+    """Whether a column may be returned as it is: pandas copies it on a later write
+    (always from pandas 3, by option before), so the caller's edits never reach ours."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True
+
+
 def parse_numbers(values: pd.Series, *, number_format: NumberFormat | None = None) -> pd.Series:
     """Cast to ``float64``: numbers as they are, text parsed, anything else (and ±inf) NaN.
 
     Text is read with ``number_format`` (default: a decimal point, nothing else), the
     :class:`NumberFormat` found when the column was typed; timedeltas become seconds.
     """
+    if _shared_safely() and values.dtype == np.float64 and not np.isinf(values.to_numpy()).any():
+        return values  # cast already (a search's folds): no copy of the column
     out = _numbers(values, number_format)
     return out.where(np.isfinite(out.to_numpy()), np.nan)
 

@@ -4,10 +4,11 @@ A configuration's cost for one fold (fit on the training rows, predict the test 
 is estimated from the table's shape and the family's own growth law — boosting rounds
 times rows times columns, trees times rows times log(rows) times the columns a split
 looks at, test rows times training rows times columns for k-NN — times a constant per
-family measured once on a small table. The constants are rough (machines differ many
-times over); the run corrects them with its own finished evaluations: each records its
-seconds per fold beside the estimate, and the median ratio (the family's own, else all
-families') scales every later estimate.
+family, plus a cost per cell that every family pays (copying, casting, encoding,
+imputing). The constants were measured on one machine; others differ, so the run
+corrects them with its own finished evaluations: each records its seconds per fold
+beside the estimate, and the median ratio (the family's own, else all families')
+scales every later estimate.
 
 Two decisions use the estimates, and both are recorded:
 
@@ -57,19 +58,27 @@ MAX_SHARE = 0.5
 #: a single fit (the holdout split) that nothing else could stop.
 HARD_DEADLINE_CELLS = 2_000_000
 
-#: Seconds per unit of work (see :func:`_work`) on one idle core. Measured with each
-#: family's first default on a 20,000 x 20 table on one thread, on a 2-core machine at a
-#: load average of 8.8 (about a quarter of a core for the measurement), and divided by
-#: 4: rough on purpose. Before the search they err towards keeping a family; the run's
-#: own evaluations then correct them (:func:`calibration`).
+#: Seconds per unit of work (see :func:`_work`) on one idle core: fit and predict of each
+#: family's first two defaults, median over them, on 160,000 training and 40,000 test
+#: rows of ``benchmarks/scale.py``'s 31-column table, one thread, alone on a 2-core AMD
+#: EPYC machine (forests and boosting checked again at 640,000 rows: within 15 %).
+#: Machines differ; the run's own evaluations correct them (:func:`calibration`).
 SECONDS_PER_UNIT = {
-    "boosting": 3e-9,  # rounds x rows x columns (x classes - 1)
-    "rf": 1.5e-8,  # trees x rows per tree x log2(rows per tree) x columns per split
-    "et": 4e-9,
-    "linear": 4e-8,  # rows x columns (x classes - 1)
-    "knn": 6e-11,  # test rows x training rows x columns
-    "other": 3e-9,  # rows x columns x 100: a boosting-like family without a law here
+    "boosting": 6.5e-9,  # rounds x rows x columns (x classes - 1)
+    "rf": 9e-8,  # trees x rows per tree x log2(rows per tree) x columns per split
+    "et": 2.4e-8,
+    "forest_predict": 1e-8,  # trees x test rows x log2(rows per tree), rf and et alike
+    "linear": 6e-8,  # rows x columns (x classes - 1)
+    "knn": 1.6e-10,  # test rows x training rows x columns
+    "other": 6.5e-9,  # rows x columns x 100: a boosting-like family without a law here
 }
+
+#: Seconds per cell (training and test rows x columns) of the work every family does
+#: whatever its hyperparameters: copying the fold, casting and encoding the columns,
+#: imputing and clipping the numbers. Measured as above: 0.45 s at 200,000 x 31 cells,
+#: 2.2-2.9 s at 800,000 x 31. It does not shrink with the rounds (:mod:`._shrink`), and
+#: at 3,000,000 rows it is about 9 s of a fold.
+SECONDS_PER_CELL = 1e-7
 
 #: Seconds a fold costs whatever its size (building the pipeline, predicting, writing
 #: its results), which no growth law above captures. Measured-to-estimated ratios use at
@@ -97,7 +106,9 @@ def _work(name: str, hp: dict[str, Any], shape: Shape) -> tuple[str, float]:
     if name in ("rf", "et"):
         rows = n_train * (hp.get("max_samples") or 1.0)
         columns = max(1.0, float(hp.get("max_features", 1.0)) * d)
-        return name, int(hp.get("n_estimators", 100)) * rows * math.log2(rows + 2) * columns
+        trees, depth = int(hp.get("n_estimators", 100)), math.log2(rows + 2)
+        predict = SECONDS_PER_UNIT["forest_predict"] / SECONDS_PER_UNIT[name]
+        return name, trees * depth * (rows * columns + predict * n_test)
     if name == "knn":
         return name, float(n_test) * n_train * d
     if name == "linear":
@@ -113,7 +124,8 @@ def fold_seconds(name: str, hp: dict[str, Any], shape: Shape) -> float:
     ``shape.n_train`` rows and predict ``shape.n_test``, on one thread, before the run's
     correction (:func:`calibration`)."""
     law, units = _work(name, hp, shape)
-    return SECONDS_PER_UNIT[law] * units
+    cells = (shape.n_train + shape.n_test) * max(1, shape.n_features)
+    return SECONDS_PER_UNIT[law] * units + SECONDS_PER_CELL * cells
 
 
 def calibration(workdir: Path, name: str) -> float:

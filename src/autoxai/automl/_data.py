@@ -564,7 +564,9 @@ def cast_features(df: pd.DataFrame, schema: FeatureSchema | Mapping[str, Any]) -
             out[column] = category_strings(values)
         else:
             out[column] = parse_datetimes(values, date_format=schema.datetime_formats.get(column))
-    return pd.DataFrame(out, index=df.index, columns=list(schema.columns))
+    # copy=False: each column is new, or (numbers cast already, as in a search's folds)
+    # the input's own, shared copy-on-write; consolidating them would copy the table
+    return pd.DataFrame(out, index=df.index, columns=list(schema.columns), copy=False)
 
 
 class FeatureCaster(TransformerMixin, BaseEstimator):

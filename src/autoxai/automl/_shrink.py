@@ -6,8 +6,9 @@ correction) with the seconds left. A configuration that does not fit is made sma
 where its family allows, in this order:
 
 1. fewer boosting rounds or trees (the family's ``budget_param``), down to
-   ``ROUNDS_FLOOR``: the cost laws are linear in them, and a model with fewer rounds
-   is still the same model, only less refined;
+   ``ROUNDS_FLOOR``: the cost laws are linear in them (above the fold's cost per cell,
+   which fewer rounds do not reduce), and a model with fewer rounds is still the same
+   model, only less refined;
 2. then a subsample of the training rows, down to ``ROWS_FLOOR`` (k-NN, whose cost is
    in its rows, only this).
 
@@ -90,7 +91,11 @@ def shrink(
     key = _rounds_key(name, hp)
     small = dict(hp)
     if key is not None and int(hp[key]) > ROUNDS_FLOOR:
-        small[key] = max(ROUNDS_FLOOR, int(int(hp[key]) * max(0.0, left) / full))
+        # the cost is linear in the rounds above what the fold costs with none of them
+        # (copying, encoding: see _cost.SECONDS_PER_CELL), which fewer rounds keep
+        fixed = factor * fold_seconds(name, {**hp, key: 0}, shape)
+        share = max(0.0, left - fixed) / max(full - fixed, 1e-12)
+        small[key] = max(ROUNDS_FLOOR, int(int(hp[key]) * share))
     n_train = shape.n_train
     if factor * fold_seconds(name, small, shape) > left:
         n_train = _largest_rows(name, small, shape, left, factor)
