@@ -59,6 +59,13 @@ def test_a_family_too_slow_for_the_budget_is_left_out_but_never_the_last(monkeyp
     assert kept == ["rf"] and decisions == []
 
 
+def test_a_family_too_slow_as_it_is_but_not_shrunk_is_kept(monkeypatch):
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "boosting", 1e-4)  # 100 rounds: 4,000 s
+    shape = SMALL._replace(n_train=50_000)
+    kept, decisions = plan_models(["lgbm", "linear"], "binary", shape, seconds=60)
+    assert kept == ["lgbm", "linear"] and decisions == []  # fewer rows and rounds fit
+
+
 def test_calibration_is_the_median_ratio_of_the_runs_own_evaluations(tmp_path):
     assert calibration(tmp_path, "rf") == 1.0  # nothing finished yet
     for i, (model, ratio) in enumerate([("rf", 2.0), ("rf", 4.0), ("rf", 30.0), ("lgbm", 0.5)]):

@@ -147,3 +147,21 @@ def test_a_shrunk_forest_bagged_keeps_its_shrunk_fold_models(tiny_binary, monkey
     members = automl.best_pipeline_.members
     assert len(members) == 3  # one per fold
     assert all(m.steps[-1][1].n_estimators == trees for m in members)
+
+
+def test_boosting_loses_rows_before_rounds_down_to_its_row_limit(monkeypatch):
+    monkeypatch.setattr(_shrink, "ROWS_BEFORE_ROUNDS", 2000)
+    hp = {"n_estimators": 400}
+    # time for all 400 rounds on 3,000 of the 4,000 rows: the rounds are kept
+    plan = shrink("lgbm", hp, SHAPE, left=cost("lgbm", hp, n_train=3000))
+    assert plan.hp == hp and plan.n_train == 3000
+    assert plan.note.startswith("shrunk to 3,000 of 4,000 training rows")
+    # less than 400 rounds on 2,000 rows take: rows stop at 2,000, then rounds go
+    left = cost("lgbm", hp, n_train=2000) / 2
+    plan = shrink("lgbm", hp, SHAPE, left=left)
+    assert plan.n_train == 2000 and ROUNDS_FLOOR < plan.hp["n_estimators"] < 400
+    assert cost("lgbm", plan.hp, n_train=2000) <= left
+    # a forest keeps its rows and loses trees first
+    forest = {"n_estimators": 100, "max_features": 0.5}
+    plan = shrink("rf", forest, SHAPE, left=cost("rf", forest) / 2)
+    assert plan.n_train == SHAPE.n_train and plan.hp["n_estimators"] < 100

@@ -472,6 +472,10 @@ def _constant(name: str, value: object, n_missing: int) -> ColumnTyping:
     )
 
 
+#: Rows whose distinct values :func:`_numeric` counts first (see there).
+DISTINCT_HEAD_ROWS = 1_000
+
+
 def _numeric(
     name: str,
     numbers: pd.Series,
@@ -490,10 +494,18 @@ def _numeric(
     finite = numbers[np.isfinite(numbers.to_numpy())]
     if finite.empty:
         return _decide(name, "empty", "no value is a finite number")
-    distinct = finite.nunique()
+    whole = bool((finite % 1 == 0).all())
+    # The exact count matters only up to 10 (shown) and for whole numbers unique in every
+    # row (an identifier?). More than 10 distinct values among the first rows, with a
+    # repeat among them or a fraction anywhere, settles both without counting the whole
+    # column (5 s of typing at 3,000,000 rows x 30 columns).
+    head = finite.iloc[:DISTINCT_HEAD_ROWS].nunique()
+    if head > 10 and (not whole or head < min(len(finite), DISTINCT_HEAD_ROWS)):
+        distinct = head  # a lower bound, above 10 and below n_rows: all that is used
+    else:
+        distinct = finite.nunique()
     if distinct == 1:
         return _constant(name, _num(float(finite.iloc[0])), n_rows - len(finite))
-    whole = bool((finite % 1 == 0).all())
     clock = number_format is not None and number_format.clock is not None
     unique = whole and distinct == n_rows and n_rows >= ID_MIN_ROWS and not clock
     if unique:

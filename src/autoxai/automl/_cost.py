@@ -13,8 +13,10 @@ scales every later estimate.
 Two decisions use the estimates, and both are recorded:
 
 * before the search, :func:`plan_models` leaves out a family whose cheapest default
-  configuration would take more than ``MAX_SHARE`` of the search time, and k-NN beyond
-  ``KNN_MAX_ROWS`` training rows (each prediction scans every training row);
+  configuration would take more than ``MAX_SHARE`` of the search time even shrunk
+  (:mod:`autoxai.automl._shrink`: at 3,000,000 rows x 60 s leaving out every family
+  whose default did not fit as it was left only the linear model, AUC 0.73), and k-NN
+  beyond ``KNN_MAX_ROWS`` training rows (each prediction scans every training row);
 * before each evaluation, a configuration that would not finish before the run's
   deadline is shrunk (:mod:`autoxai.automl._shrink`), and when even its smallest
   version would not, :func:`too_late` says why it is skipped (its trial is FAILED with
@@ -180,15 +182,19 @@ def plan_models(
                 "each prediction scans every training row"
             )
         elif seconds is not None:
+            from autoxai.automl._shrink import shrink  # which imports this module
+
             every_row = n_train + shape.n_test
             cheapest = min(
-                fold_seconds(name, hp, shape) for hp in FAMILIES[name].defaults(task, every_row)
+                FAMILIES[name].defaults(task, every_row),
+                key=lambda hp: fold_seconds(name, hp, shape),
             )
-            if cheapest > MAX_SHARE * seconds:
+            if shrink(name, cheapest, shape, left=MAX_SHARE * seconds) is None:
                 reason = (
-                    f"its cheapest default is estimated at {cheapest:.3g} s on {n_train:,} "
-                    f"training rows x {shape.n_features} columns, more than {MAX_SHARE:g} of the "
-                    f"{seconds:.3g} s search"
+                    f"its cheapest default is estimated at "
+                    f"{fold_seconds(name, cheapest, shape):.3g} s on {n_train:,} training rows x "
+                    f"{shape.n_features} columns, and even shrunk to its fewest rounds and rows "
+                    f"at more than {MAX_SHARE:g} of the {seconds:.3g} s search"
                 )
         if reason is None:
             kept.append(name)
