@@ -24,7 +24,9 @@ tree (the sum of RSS over the child and its descendants, sampled every 0.1 s wit
 psutil; can miss short peaks), the same sum of PSS (a page shared by several processes,
 such as a memory-mapped table, counted once), the child's own ``ru_maxrss``, the number
 of trials (autoxai's finished trials; FLAML's configurations tried; AutoGluon's models),
-and the held-out ROC AUC. A child still running at ``2 x budget + 60 s`` is killed and
+and the held-out ROC AUC; for autoxai also, in the raw cells, its own timings (prepare,
+search, refit), its trials' states and the cost estimates' decisions (families left out,
+configurations shrunk or skipped). A child still running at ``2 x budget + 60 s`` is killed and
 the cell says so. Children run in the temporary work directory. The cells run one
 after another, never side by side; the load average is recorded before each.
 
@@ -84,6 +86,7 @@ def child(system: str, train_path: str, test_path: str, budget: float, out: str)
     from sklearn.metrics import roc_auc_score
 
     started = time.perf_counter()
+    extra: dict = {}
     train = pd.read_parquet(train_path)
     test = pd.read_parquet(test_path)
     X, y = train.drop(columns="y"), train["y"]
@@ -94,6 +97,12 @@ def child(system: str, train_path: str, test_path: str, budget: float, out: str)
         model = AutoML(time_budget=budget, random_state=0).fit(X, y)
         n_trials = len([t for t in model.study_.trials if t.state.name == "COMPLETE"])
         fit_wall = time.perf_counter() - fit_start
+        states = [t.state.name for t in model.study_.trials]
+        extra = {  # where the time went and what the cost estimates decided
+            "timings": {k: round(v, 2) for k, v in model.timings_.items()},
+            "trial_states": {s: states.count(s) for s in sorted(set(states))},
+            "decisions": [f"{d['model']} {d['action']}" for d in model.model_decisions_],
+        }
         proba = model.predict_proba(test.drop(columns="y"))[:, 1]
     elif system == "flaml":
         from flaml import AutoML as FLAML
@@ -119,6 +128,7 @@ def child(system: str, train_path: str, test_path: str, budget: float, out: str)
         "trials": n_trials,
         "auc": float(roc_auc_score(test["y"], proba)),
         "child_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        **extra,
     }
     Path(out).write_text(json.dumps(result))
 

@@ -114,7 +114,7 @@ def test_a_configuration_that_cannot_finish_even_shrunk_is_skipped(tiny_binary, 
     assert forests, "the defaults include forests"
     for t in forests:
         assert t.state is TrialState.FAILED
-        assert "skipped: one rf fold is estimated at" in t.error
+        assert "skipped: rf on 3 folds is estimated at" in t.error
     assert all(t.state is TrialState.COMPLETE for t in trials if t.params["model"] == "linear")
     assert set(automl.leaderboard_["model"]) == {"linear"}
     # even 10 trees on every one of the 200 training rows would take hours: skipped

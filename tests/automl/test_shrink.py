@@ -74,8 +74,9 @@ def test_nothing_smaller_than_the_floors_is_tried():
 
 def test_a_shrunk_forest_is_recorded_and_refit_as_shrunk(tiny_binary, monkeypatch):
     monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)  # keep the family, so its trials run
-    # 300 default trees on 200 rows: about 700 s; the first trial's deadline is ~100 s away
-    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1e-3)
+    # 300 default trees on 200 rows: about 575 s a fold; the first trial's deadline is
+    # ~108 s away, about 36 s for each of the 3 folds
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 5e-4)
     X, y = tiny_binary
     automl = AutoML(n_trials=1, time_budget=120, cv=3, models=["rf"], n_jobs=1,
                     ensemble=False, final_model="refit").fit(X, y)  # fmt: skip
@@ -102,7 +103,7 @@ def test_a_shrunk_knn_is_refit_on_the_same_share_of_the_rows(tiny_binary, monkey
 
 
 def test_no_time_budget_never_shrinks(tiny_binary, monkeypatch):
-    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1e-3)
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 5e-4)
     X, y = tiny_binary
     automl = AutoML(n_trials=1, time_budget=None, cv=3, models=["rf"], n_jobs=1,
                     ensemble=False, final_model="refit").fit(X, y)  # fmt: skip
@@ -117,7 +118,7 @@ def test_the_cli_prints_the_decision_and_writes_it_to_every_file(tiny_binary, tm
     from autoxai.cli import main
 
     monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)
-    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1e-3)
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 5e-4)
     X, y = tiny_binary
     data = tmp_path / "t.csv"
     X.assign(y=y).to_csv(data, index=False)
@@ -138,7 +139,7 @@ def test_the_cli_prints_the_decision_and_writes_it_to_every_file(tiny_binary, tm
 
 def test_a_shrunk_forest_bagged_keeps_its_shrunk_fold_models(tiny_binary, monkeypatch):
     monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)
-    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 1e-3)
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 5e-4)
     X, y = tiny_binary
     automl = AutoML(n_trials=1, time_budget=120, cv=3, models=["rf"], n_jobs=1,
                     ensemble=False, final_model="bagged").fit(X, y)  # fmt: skip
@@ -165,3 +166,36 @@ def test_boosting_loses_rows_before_rounds_down_to_its_row_limit(monkeypatch):
     forest = {"n_estimators": 100, "max_features": 0.5}
     plan = shrink("rf", forest, SHAPE, left=cost("rf", forest) / 2)
     assert plan.n_train == SHAPE.n_train and plan.hp["n_estimators"] < 100
+
+
+def test_under_cross_validation_each_fold_gets_its_share_of_the_time(tiny_binary, monkeypatch):
+    monkeypatch.setattr(_cost, "MAX_SHARE", 1e9)
+    monkeypatch.setitem(_cost.SECONDS_PER_UNIT, "rf", 5e-4)  # 300 trees: 575 s a fold
+    X, y = tiny_binary
+    automl = AutoML(n_trials=1, time_budget=120, cv=3, models=["rf"], n_jobs=1,
+                    ensemble=False, final_model="refit").fit(X, y)  # fmt: skip
+    (decision,) = automl.model_decisions_
+    found = re.search(r"([\d.]+) s shrunk, and ([\d.]+) s per fold were left", decision["reason"])
+    shrunk, per_fold = map(float, found.groups())
+    # the trial's deadline is 108 s after the start (a tenth of the budget is kept): the
+    # three folds share it, so each gets at most a third
+    assert 0 < shrunk <= per_fold <= 108 / 3
+
+
+@pytest.mark.parametrize(("n_splits", "stops"), [(1, False), (3, True)])
+def test_a_holdout_search_does_not_stop_for_a_typical_trial(tmp_path, n_splits, stops):
+    # the last trials took 50 s each and 30 s are left: under cross-validation the next
+    # would not finish; under a holdout split it shrinks to the time left
+    import time
+    from types import SimpleNamespace
+
+    from autoxai.automl._automl import _RefitReserve
+
+    objective = SimpleNamespace(deadline=None, splits=[(None, None)] * n_splits)
+    done = [SimpleNamespace(state=TrialState.COMPLETE, duration=50.0, value=0.5, number=i,
+                            budget=None, params={"model": "rf"}) for i in range(3)]  # fmt: skip
+    stopped = []
+    study = SimpleNamespace(trials=done, stop=lambda: stopped.append(True))
+    now = time.time()
+    _RefitReserve(tmp_path, objective).stop_when_needed(now - 570, now + 30)(study, done[-1])
+    assert bool(stopped) is stops

@@ -894,7 +894,9 @@ class _RefitReserve:
     covers the usual ensemble (the best one only under a holdout split, where no
     ensemble is built). A new trial is started only if a typical trial (the median
     of the last five) plus that estimate plus a little for ensemble selection still ends
-    before the deadline. Under a multi-fidelity search the best configurations are
+    before the deadline; under a holdout split, where a trial is one fit that shrinks
+    to the time left (:mod:`autoxai.automl._shrink`), only the estimate and the slack.
+    Under a multi-fidelity search the best configurations are
     those evaluated on all rows (what would be refit); the typical trial is any. When
     the final model will be the kept fold models (``bagged``) the time to load them is
     reserved instead.
@@ -947,6 +949,10 @@ class _RefitReserve:
             complete = [t for t in trials if t.state is TrialState.COMPLETE]
             recent = [t.duration for t in complete[-5:] if t.duration]
             typical = float(np.median(recent)) if recent else 0.0
+            if len(self.objective.splits) == 1:
+                # one fit per trial, which shrinks to the time left (_shrink): at 1M rows
+                # x 60 s waiting for a typical 20 s trial ended the search at 37 s
+                typical = 0.0
             best = sorted(full_budget(trials), key=lambda t: (t.value, t.number))
             self.best_params = [t.params for t in best[:3]]
             deadline = self.objective.deadline

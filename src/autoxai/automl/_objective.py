@@ -236,12 +236,14 @@ class CVObjective:
         if self.deadline is None:  # no deadline, no shrinking: reproducible
             return params, budget, fold_seconds(name, hp, shape), None
         factor = calibration(self.workdir, name)
-        left = self.deadline - time.time()
+        now = time.time()
+        left = (self.deadline - now) / len(self.splits)  # each fold's share of the time
         plan = shrink(name, hp, shape, left=left, factor=factor)
         if plan is None:  # not even the smallest version fits
-            expected = factor * fold_seconds(name, hp, shape)
-            raise OutOfTime(too_late(expected, self.deadline - left, self.deadline,
-                                     what=f"one {name} fold"))  # fmt: skip
+            expected = factor * fold_seconds(name, hp, shape) * len(self.splits)
+            k = len(self.splits)
+            what = f"one {name} fold" if k == 1 else f"{name} on {k} folds"
+            raise OutOfTime(too_late(expected, now, self.deadline, what=what))
         run_params = {**params, **{f"{name}.{k}": v for k, v in plan.hp.items()}}
         fraction = budget if plan.n_train == n_train else plan.n_train / len(train)
         return run_params, fraction, plan.seconds / factor, plan.note

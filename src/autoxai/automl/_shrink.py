@@ -2,8 +2,8 @@
 
 Before an evaluation starts under a deadline, :func:`shrink` compares the fold's
 estimated cost (:func:`autoxai.automl._cost.fold_seconds`, times the run's own
-correction) with the seconds left. A configuration that does not fit is made smaller
-where its family allows, in this order:
+correction) with each fold's share of the seconds left. A configuration that does not
+fit is made smaller where its family allows, in this order:
 
 0. for boosting, a subsample of the training rows, down to ``ROWS_BEFORE_ROUNDS``: its
    rounds are its learning, and 100 rounds on a tenth of a large table beat 10 on all
@@ -130,7 +130,7 @@ def shrink(
         changes.append(f"{n_train:,} of {shape.n_train:,} training rows")
     note = (
         f"shrunk to {', '.join(changes)}: estimated at {full:.3g} s per fold as asked, "
-        f"{seconds:.3g} s shrunk, and {left:.3g} s were left before the deadline"
+        f"{seconds:.3g} s shrunk, and {left:.3g} s per fold were left before the deadline"
     )
     return Shrunk(small, n_train, seconds, note)
 
