@@ -80,3 +80,37 @@ def test_number_cleaner_keeps_a_column_with_no_value_filled_with_zero():
     np.testing.assert_array_equal(out, [[1.0, 0.0], [3.0, 0.0], [2.0, 0.0]])
     # without filling, missing values stay for the models that handle them
     assert np.isnan(NumberCleaner(fill_missing=False).fit_transform(X)).sum() == 4
+
+
+def test_trees_get_float32_and_a_forest_predicts_as_it_would_from_float64():
+    # scikit-learn's forests compute in float32: the smaller input changes nothing there
+    from sklearn.ensemble import RandomForestClassifier
+
+    from autoxai.automl._preprocess import NumberCleaner
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 3)) * [1, 1e6, 1e-6]
+    X[::9, 0] = np.nan
+    y = (X[:, 1] > 0).astype(int)
+    wide = NumberCleaner(bound=CLIP["tree"]).fit(X)
+    narrow = NumberCleaner(bound=CLIP["tree"], dtype=np.float32).fit(X)
+    assert narrow.transform(X).dtype == np.float32
+    np.testing.assert_array_equal(narrow.transform(X), wide.transform(X).astype(np.float32))
+    forest = RandomForestClassifier(n_estimators=20, random_state=0)
+    p64 = forest.fit(wide.transform(X), y).predict_proba(wide.transform(X))
+    p32 = forest.fit(narrow.transform(X), y).predict_proba(narrow.transform(X))
+    np.testing.assert_array_equal(p32, p64)
+    # a float64 value beyond float32's range is clipped, not made infinite
+    assert np.isfinite(narrow.transform(np.array([[1e300, 0.0, 0.0]]))).all()
+
+
+def test_the_tree_pipeline_hands_its_model_one_float32_array():
+    table = _table()
+    table["c"] = ["u", "v", "w"] * 40
+    ds = prepare(table, "y", task="auto", n_folds=3)
+    assert ds.schema.kinds["c"] == "categorical"
+    family = FAMILIES["rf"]
+    params = family.defaults(ds.task, len(ds.X))[0]
+    pipe = build_pipeline(ds.schema, family, family.build(params, ds.task, 0, 1)).fit(ds.X, ds.y)
+    seen = pipe[:-1].transform(ds.X)
+    assert seen.dtype == np.float32 and seen.shape == (120, 3)

@@ -1,5 +1,6 @@
 """Faults: hung objectives, crashing trials, and worker processes killed mid-trial."""
 
+import itertools
 import os
 import signal
 import time
@@ -35,6 +36,22 @@ def test_trial_timeout_ends_a_hung_objective(n_jobs):
             assert t.error == "timed out: stopped after 1.5 s"
         else:
             assert t.state is TrialState.COMPLETE and t.value == t.params["x"] ** 2
+
+
+def test_isolated_trials_on_two_jobs_are_children_of_the_driver_and_run_at_once(tmp_path):
+    # no pool process stands between the driver and the trials' own processes
+    def objective(params):
+        start = time.time()
+        time.sleep(1.0)
+        (tmp_path / f"{os.getpid()}").write_text(f"{os.getppid()} {start} {time.time()}")
+        return params["x"] ** 2
+
+    study = tune(objective, SPACE, n_trials=4, random_state=0, n_jobs=2, trial_timeout=60)
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 4
+    runs = [list(map(float, f.read_text().split())) for f in tmp_path.iterdir()]
+    assert len(runs) == 4 and {int(parent) for parent, _, _ in runs} == {os.getpid()}
+    spans = sorted((start, end) for _, start, end in runs)
+    assert any(b[0] < a[1] for a, b in itertools.pairwise(spans))  # two overlapped
 
 
 def test_a_trial_whose_process_dies_fails_with_the_reason():

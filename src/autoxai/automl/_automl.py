@@ -422,7 +422,10 @@ class AutoML(BaseEstimator):
         end = None if self.time_budget is None else start + float(self.time_budget)
         names = self._check_params()
         width, trial_threads, refit_threads = self._cores()
-        warm_up(names, width, self.executor)  # the pool's workers, the model libraries
+        hard = end is not None and self._hard_deadline(int(np.prod(np.shape(X))))
+        # trials isolated in processes of their own need no pool (see Study.optimize)
+        pooled = not hard and self.trial_timeout is None
+        warm_up(names, width if pooled else 1, self.executor)  # the pool, the libraries
         dataset, y_enc, splits = self._prepare(X, y, target)
         names = [n for n in names if dataset.task in FAMILIES[n].tasks]
         n_classes = None if self.classes_ is None else len(self.classes_)
@@ -448,7 +451,7 @@ class AutoML(BaseEstimator):
         # At 1,000,000 rows and 60 s, reserving for the refit stopped the search after
         # 2 trials at 38 s, and then the refit did not fit anyway.
         reserve.bagged = self.final_model != "refit"
-        self._search(study, objective, reserve, start, end, width)
+        self._search(study, objective, reserve, start, end, width, hard)
         self.model_decisions_ += trial_decisions(study.trials, workdir, read_evaluation)
         searched = time.time()
 
@@ -534,8 +537,12 @@ class AutoML(BaseEstimator):
             return 1, cores, cores
         return cores, 1, cores
 
-    def _search(self, study: Study, objective, reserve, start, end: float | None, width: int):
-        """Run the trials still missing, ``width`` at once, stopping in time for the refit."""
+    def _search(
+        self, study: Study, objective, reserve, start, end: float | None, width: int,
+        hard: bool,
+    ):  # fmt: skip
+        """Run the trials still missing, ``width`` at once, stopping in time for the refit;
+        ``hard``: each in a process of its own, killed when the search ends."""
         callbacks = [] if end is None else [reserve.stop_when_needed(start, end)]
         if objective.keep_models:
             callbacks.append(keep_best_folds(objective.workdir))
@@ -544,7 +551,7 @@ class AutoML(BaseEstimator):
             remaining = max(0, self.n_trials - study.n_finished)
         timeout = None if end is None else max(0.01, end - time.time() - reserve.estimate())
         stop_at = None
-        if timeout is not None and self._hard_deadline(objective.X.size):
+        if timeout is not None and hard:
             stop_at = time.time() + timeout  # when the search ends, every trial ends
         if remaining != 0:
             study.optimize(

@@ -93,11 +93,13 @@ def run_optimize(
         study, objective, n_trials, timeout, width, executor, trial_timeout, trial_deadline
     )
     run = evaluate
-    if trial_timeout is not None or trial_deadline is not None:
+    isolated = trial_timeout is not None or trial_deadline is not None
+    if isolated:
         run = partial(evaluate_isolated, timeout=trial_timeout, deadline=trial_deadline)
     _Driver(
         study,
         partial(run, objective),
+        isolated=isolated,
         n_trials=n_trials,
         timeout=timeout,
         width=width,
@@ -146,17 +148,26 @@ class _Driver:
         callbacks: Sequence[Callback],
         catch: bool,
         progress: Progress,
+        isolated: bool = False,
     ) -> None:
         self.study = study
         self.run_trial = run
         self.n_trials = n_trials
         self.timeout = timeout
         self.width = width
+        # Isolated trials run in child processes of their own: the driver's threads wait
+        # for them. A pool process between the two would only wait too, and hold its
+        # libraries in memory (two such workers: 0.32 GB at 1,000,000 rows).
+        self.threads = None
+        if executor is None and width > 1 and isolated:
+            executor = self.threads = ThreadPoolExecutor(width, thread_name_prefix="autoxai-trial")
         self.own_pool = executor is None and width > 1
         if executor is None:
             executor = warm_pool(width) if width > 1 else InlineExecutor()
         self.executor = executor
-        self.local = self.own_pool or isinstance(executor, InlineExecutor)
+        self.local = (
+            self.own_pool or isinstance(executor, InlineExecutor) or self.threads is not None
+        )
         self.warming = self.own_pool and timeout is not None  # see the class docstring
         self.helper: ThreadPoolExecutor | None = None  # runs trials while the pool starts
         self.on_helper: Future | None = None
@@ -185,8 +196,9 @@ class _Driver:
             self._abandon()
             raise
         finally:
-            if self.helper is not None:  # an abandoned trial there ends by itself
-                self.helper.shutdown(wait=False)
+            for threads in (self.helper, self.threads):  # an abandoned trial ends by itself
+                if threads is not None:
+                    threads.shutdown(wait=False)
 
     def _step(self) -> bool:
         """Start what may start, wait for the first result; False when all is done."""

@@ -410,7 +410,8 @@ class Study:
             Seconds one trial may take. Each trial then runs in a fresh child process
             (about 0.3 s to start with NumPy) that is killed at the deadline, so even a
             hung objective ends: its trial is FAILED ("timed out"), and the search goes
-            on. Not with a pruner.
+            on. Not with a pruner. With ``n_jobs > 1`` and no ``executor`` the children
+            are started from threads of this process (no pool of worker processes).
         trial_deadline : float, optional
             A moment (``time.time()`` seconds) by which every trial is stopped: each
             trial runs in its own child process, as with ``trial_timeout``, killed then
