@@ -57,7 +57,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from _common import versions
+from _common import git_commit, versions
 from automl_memory import run_command
 
 HERE = Path(__file__).resolve().parent
@@ -181,9 +181,7 @@ def library_versions() -> dict[str, str]:
     return versions("flaml", "autogluon.tabular", "lightgbm", "scikit-learn")
 
 
-def report(cells: list[dict], args: argparse.Namespace, started: str) -> str:
-    commit = subprocess.run(["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+def report(cells: list[dict], args: argparse.Namespace, started: str, commit: str) -> str:
     lines = [
         "# Scale: the time budget and memory on large tables",
         "",
@@ -252,6 +250,7 @@ def main() -> int:
     if "autogluon" in args.systems and args.autogluon_python is None:
         parser.error("autogluon does not import here: give --autogluon-python")
     started = dt.datetime.now().isoformat(timespec="seconds")
+    commit = git_commit()  # when the cells start: a commit during the run does not count
     cells = []
     with tempfile.TemporaryDirectory(prefix="autoxai-scale-") as tmp:
         work = Path(tmp)
@@ -265,7 +264,7 @@ def main() -> int:
                     cells.append(run_cell(system, train, test, budget, work, python))
                     print(json.dumps(cells[-1]), flush=True)
     output = args.output or HERE / "results" / ("scale_quick.md" if args.quick else "scale.md")
-    output.write_text(report(cells, args, started))
+    output.write_text(report(cells, args, started, commit))
     print(f"wrote {output}")
     return 0
 
