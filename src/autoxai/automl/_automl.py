@@ -944,8 +944,12 @@ class _RefitReserve:
         to ensemble, so only the best configuration is refit: reserving for three made a
         60 s run on 100,000 rows stop searching after 24 s.
         """
-        holdout = len(self.objective.splits) == 1
-        return self.cost(self.best_params[: 1 if holdout else 3])
+        return self.cost(self.best_params[: 1 if self.holdout else 3])
+
+    @property
+    def holdout(self) -> bool:
+        """Whether the search uses a single holdout split (one fit per trial)."""
+        return len(self.objective.splits) == 1
 
     def stop_when_needed(self, start: float, end: float):
         """A study callback that stops the search in time for the refit."""
@@ -955,11 +959,10 @@ class _RefitReserve:
             trials = study.trials
             complete = [t for t in trials if t.state is TrialState.COMPLETE]
             recent = [t.duration for t in complete[-5:] if t.duration]
-            typical = float(np.median(recent)) if recent else 0.0
-            if len(self.objective.splits) == 1:
-                # one fit per trial, which shrinks to the time left (_shrink): at 1M rows
-                # x 60 s waiting for a typical 20 s trial ended the search at 37 s
-                typical = 0.0
+            # Under a holdout split a trial is one fit that shrinks to the time left
+            # (_shrink): at 1M rows x 60 s waiting for a typical 20 s trial ended the
+            # search at 37 s.
+            typical = float(np.median(recent)) if recent and not self.holdout else 0.0
             best = sorted(full_budget(trials), key=lambda t: (t.value, t.number))
             self.best_params = [t.params for t in best[:3]]
             deadline = self.objective.deadline

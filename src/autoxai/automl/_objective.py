@@ -236,12 +236,11 @@ class CVObjective:
         if self.deadline is None:  # no deadline, no shrinking: reproducible
             return params, budget, fold_seconds(name, hp, shape), None
         factor = calibration(self.workdir, name)
-        now = time.time()
-        left = (self.deadline - now) / len(self.splits)  # each fold's share of the time
+        now, k = time.time(), len(self.splits)
+        left = (self.deadline - now) / k  # each fold's share of the time
         plan = shrink(name, hp, shape, left=left, factor=factor)
         if plan is None:  # not even the smallest version fits
-            expected = factor * fold_seconds(name, hp, shape) * len(self.splits)
-            k = len(self.splits)
+            expected = factor * fold_seconds(name, hp, shape) * k
             what = f"one {name} fold" if k == 1 else f"{name} on {k} folds"
             raise OutOfTime(too_late(expected, now, self.deadline, what=what))
         run_params = {**params, **{f"{name}.{k}": v for k, v in plan.hp.items()}}
